@@ -1,0 +1,110 @@
+"""Mutualise: pooling rooms, vehicles and equipment across the structures of a network."""
+
+import os
+import secrets
+
+from flask import Flask, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from mutualise.config import Defaults, database_uri_default
+from mutualise.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+
+
+class MutualiseFlask(Flask):
+    """Flask with the request's single commit point (DESIGN.md: one commit per request)."""
+
+    def dispatch_request(self):
+        response = self.make_response(super().dispatch_request())
+        # A view that answers with an error status has refused the input: nothing it flushed may stay.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    # Tests give their own instance folder so nothing they write lands in the developer's.
+    instance_path = (test_config or {}).get("INSTANCE_PATH")
+    app = MutualiseFlask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.config.from_object(Defaults)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("MUTUALISE")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_uri_default(app.instance_path)
+    if app.config["SECRET_KEY"] == Defaults.SECRET_KEY and not app.testing:
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    _init_extensions(app)
+
+    from mutualise import cli, errors, mail, web
+
+    mail.init_app(app)
+    web.register(app)
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A random key kept in the instance folder, so a fresh install is never run on a public default."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    from mutualise import models  # noqa: F401  (registers the tables)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+    api.init_app(app)
+
+
+def _select_locale() -> str:
+    """The profile's language, then the browser's; the API follows Accept-Language only."""
+    languages = current_app_languages()
+    if not request.path.startswith("/api/") and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or _network_settings().default_locale
+
+
+def _select_timezone() -> str:
+    return _network_settings().timezone
+
+
+def current_app_languages() -> tuple[str, ...]:
+    from flask import current_app
+
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def _network_settings():
+    from mutualise.web import _network
+
+    return _network()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # WAL lets readers run beside the writer; foreign keys are off by default in SQLite.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

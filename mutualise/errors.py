@@ -1,0 +1,87 @@
+"""One place where errors become responses: JSON under /api/, a page in the site layout elsewhere."""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from mutualise.extensions import db
+from mutualise.services.errors import MutualiseError
+
+log = logging.getLogger(__name__)
+
+# The JSON error code for each HTTP status we answer ourselves (API.md).
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "bad_request",
+          409: "conflict", 413: "bad_request", 415: "bad_request", 422: "validation", 429: "rate_limited"}
+_MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Authentication required."),
+    403: _l("You are not allowed to do this."),
+    404: _l("This page does not exist, or you cannot see it."),
+    405: _l("This method is not allowed here."),
+    413: _l("The request is too large."),
+    415: _l("Send JSON with the Content-Type application/json."),
+    429: _l("Too many requests; try again in a moment."),
+    500: _l("Something went wrong on our side. Nothing was saved; please try again."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message, details: dict | None = None):
+    body = {"error": {"code": code, "message": str(message), "details": _plain(details or {})}}
+    return jsonify(body), status
+
+
+def _plain(value):
+    """Lazy translations and nested messages as plain JSON."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def error_page(status: int, message):
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def handle_mutualise_error(error: MutualiseError):
+    db.session.rollback()
+    if wants_json():
+        return json_error(error.status, error.code, error.message, error.details)
+    return error_page(error.status, error.message)
+
+
+def handle_http_error(error: HTTPException):
+    db.session.rollback()
+    status = error.code or 500
+    if wants_json():
+        response = json_error(status, _CODES.get(status, "bad_request"), _MESSAGES.get(status, error.name))
+        if status == 429 and error.get_response().headers.get("Retry-After"):
+            response[0].headers["Retry-After"] = error.get_response().headers["Retry-After"]
+        return response
+    message = _MESSAGES.get(status, error.name)
+    if status == 400 and getattr(error, "description", "") and "CSRF" in error.description:
+        message = _("Your form expired. Please go back, reload the page and send it again.")
+    return error_page(status, message)
+
+
+def handle_unexpected(error: Exception):
+    db.session.rollback()
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    if wants_json():
+        return json_error(500, "internal", _MESSAGES[500])
+    return error_page(500, _MESSAGES[500])
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(MutualiseError, handle_mutualise_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,20 @@
+"""The network's own settings: one row."""
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mutualise.extensions import db
+
+
+class NetworkSettings(db.Model):
+    __tablename__ = "network_settings"
+    NAME_MAX = 120
+    SINGLETON_ID = 1
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=SINGLETON_ID)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), default="Mutualise")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    default_locale: Mapped[str] = mapped_column(String(5), default="fr")
+
+    __table_args__ = (CheckConstraint("id = 1", name="singleton"),)

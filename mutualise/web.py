@@ -1,0 +1,66 @@
+"""Wiring of the web layer: blueprints, the signed-in user, template helpers."""
+
+from decimal import Decimal
+
+from flask import Flask, g
+from flask_babel import format_currency, get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from mutualise.extensions import db, login_manager
+from mutualise.models import User
+
+
+def register(app: Flask) -> None:
+    from mutualise.blueprints import admin, auth, inventory, main, profile
+    from mutualise.blueprints.api import register as register_api
+
+    for blueprint in (main.bp, auth.bp, profile.bp, admin.bp, inventory.bp):
+        app.register_blueprint(blueprint)
+    register_api(app)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.context_processor(_layout_context)
+    app.after_request(_security_headers)
+
+
+def _load_user(session_id: str) -> User | None:
+    """Sessions carry the user's nonce too: a password change signs out every other session."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.scalar(select(User).where(User.id == int(user_id), User.session_nonce == nonce))
+    return user if user is not None and user.active else None
+
+
+def money(cents: int | None, currency: str | None = None) -> str:
+    """Integer cents as the user's locale writes money ("1 234,56 €"), never through a float."""
+    if cents is None:
+        return ""
+    currency = currency or _network().currency
+    return format_currency(Decimal(cents).scaleb(-2), currency)
+
+
+def _network():
+    from mutualise.services.settings import get_settings
+
+    if "network_settings" not in g:
+        g.network_settings = get_settings(db.session)
+    return g.network_settings
+
+
+def _layout_context() -> dict:
+    return {"network": _network()}
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

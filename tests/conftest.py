@@ -1,0 +1,138 @@
+"""Shared fixtures. Every test that uses `app` runs once on a real SQLite file and once on a throwaway
+PostgreSQL cluster; the schema comes from the Alembic migrations, so they are tested too."""
+
+import os
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from itertools import count
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+sys.path.insert(0, os.path.dirname(__file__))  # tests/pg_cluster.py and tests/factories.py
+
+from factories import Factories  # noqa: E402
+from pg_cluster import start_or_reuse  # noqa: E402
+
+from mutualise import create_app  # noqa: E402
+from mutualise.extensions import db  # noqa: E402
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    with start_or_reuse() as server:
+        yield server
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """One migrated database per backend for the whole run."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.db")
+    else:
+        url = request.getfixturevalue("postgres_server").create_database("mutualise_test")
+    app = create_app(_test_config(url, str(tmp_path_factory.mktemp("instance"))))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+    yield url
+
+
+def _test_config(url: str, instance_path: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": instance_path,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "console",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(_test_config(database_url, str(tmp_path / "instance")))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def backend(app) -> str:
+    return db.engine.dialect.name
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed clock for services."""
+    return datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def make(app) -> Factories:
+    """Factories: make.user(...), make.structure(...), make.site(...), make.resource(...)."""
+    return Factories(db.session, count(1))
+
+
+@pytest.fixture
+def outbox(app) -> list:
+    return app.extensions["mutualise_outbox"]
+
+
+@pytest.fixture
+def login(client):
+    """Sign a person in through the real login form."""
+
+    def _login(user, password: str = Factories.PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return _login
+
+
+@pytest.fixture
+def api(client):
+    """A JSON client authenticated with a freshly created bearer token of the given user."""
+    from mutualise.services.accounts import create_api_token
+
+    class ApiClient:
+        def __init__(self, user=None, language: str = "fr"):
+            self.headers = {"Accept-Language": language}
+            if user is not None:
+                _, secret = create_api_token(db.session, user, datetime.now(UTC), "test")
+                db.session.commit()
+                self.headers["Authorization"] = f"Bearer {secret}"
+
+        def __getattr__(self, method):
+            def call(path, **kwargs):
+                headers = {**self.headers, **kwargs.pop("headers", {})}
+                return getattr(client, method)(path, headers=headers, **kwargs)
+
+            return call
+
+    return ApiClient
