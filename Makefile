@@ -18,7 +18,7 @@ export PORT
 # see tests/pg_cluster.py) and Chromium (Playwright end-to-end tests).
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
-.PHONY: help venv install translations run system-deps lint test clean
+.PHONY: help venv install translations translations-update run system-deps lint test clean
 
 help:
 	@echo "Mutualise make targets:"
@@ -28,6 +28,7 @@ help:
 	@echo "  make system-deps  apt-get install PostgreSQL, Chromium and python3-venv where missing"
 	@echo "  make install      create .venv and pip install -e '.[test]' (only when setup.cfg/pyproject.toml change)"
 	@echo "  make translations compile .po catalogues to .mo"
+	@echo "  make translations-update  extract the messages and merge them into the French catalogue"
 	@echo "  make clean        remove .venv and caches (instance/ is kept)"
 
 venv: $(VENV_PY)
@@ -52,6 +53,12 @@ translations: $(STAMP)
 	else \
 	  echo "translations: no .po files under $(TRANSLATIONS), nothing to compile"; \
 	fi
+
+# msgids are English; the French catalogue must translate every one (tests/unit/test_translations.py).
+BABEL_KEYWORDS := -k _l -k lazy_gettext
+translations-update: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l fr --no-fuzzy-matching --ignore-obsolete
 
 run: install translations
 	$(FLASK) db upgrade -d migrations

@@ -3,7 +3,7 @@
 import os
 import secrets
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -78,6 +78,8 @@ def _init_extensions(app: Flask) -> None:
 def _select_locale() -> str:
     """The profile's language, then the browser's; the API follows Accept-Language only."""
     languages = current_app_languages()
+    if not has_request_context():  # command line, periodic tasks: the network's language
+        return _network_settings().default_locale
     if not request.path.startswith("/api/") and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     return request.accept_languages.best_match(languages) or _network_settings().default_locale

@@ -19,7 +19,7 @@ def register(app: Flask) -> None:
 
 def _fail(error: MutualiseError) -> None:
     db.session.rollback()
-    details = "; ".join(f"{k}: {v}" for k, v in getattr(error, "fields", {}).items())
+    details = "; ".join(f"{k}: {str(v).rstrip('.')}" for k, v in getattr(error, "fields", {}).items())
     raise click.ClickException(f"{error.message}{' (' + details + ')' if details else ''}")
 
 
@@ -76,7 +76,10 @@ def demo(if_empty: bool) -> None:
     if if_empty and not network_is_empty(db.session):
         click.echo("The database already holds data: demo not loaded.")
         return
-    people = load_demo(db.session, utcnow())
+    try:
+        people = load_demo(db.session, utcnow())
+    except MutualiseError as error:  # e.g. a demo name already taken in a database that is not empty
+        _fail(error)
     db.session.commit()
     click.echo(f"Demo network loaded. Demo password for everyone (demo only!): {DEMO_PASSWORD}")
     for email, role in people:

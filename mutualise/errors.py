@@ -5,6 +5,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from mutualise.extensions import db
@@ -73,6 +74,16 @@ def handle_http_error(error: HTTPException):
     return error_page(status, message)
 
 
+def handle_integrity_error(error: IntegrityError):
+    """Two requests raced for the same unique value: the services checked, the database decided."""
+    db.session.rollback()
+    log.info("integrity error answered as a conflict: %s", error.orig)
+    message = _l("Someone saved the same data at the same moment; nothing was saved. Please try again.")
+    if wants_json():
+        return json_error(409, "conflict", message)
+    return error_page(409, message)
+
+
 def handle_unexpected(error: Exception):
     db.session.rollback()
     log.exception("unexpected error on %s %s", request.method, request.path)
@@ -84,4 +95,5 @@ def handle_unexpected(error: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(MutualiseError, handle_mutualise_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(Exception, handle_unexpected)

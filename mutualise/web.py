@@ -6,16 +6,28 @@ from flask import Flask, g
 from flask_babel import format_currency, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from mutualise.extensions import db, login_manager
 from mutualise.models import User
+from mutualise.services.checks import MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every URL is an id: one larger than the columns hold cannot exist, so it is a 404
+    at routing rather than an overflow at the database."""
+
+    def __init__(self, url_map, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, **kwargs)
 
 
 def register(app: Flask) -> None:
-    from mutualise.blueprints import admin, auth, inventory, main, profile
+    app.url_map.converters["int"] = IdConverter
+    from mutualise.blueprints import admin, admin_resources, auth, inventory, main, profile
     from mutualise.blueprints.api import register as register_api
 
-    for blueprint in (main.bp, auth.bp, profile.bp, admin.bp, inventory.bp):
+    for blueprint in (main.bp, auth.bp, profile.bp, admin.bp, inventory.bp, admin_resources.bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

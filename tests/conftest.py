@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from itertools import count
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -59,11 +60,20 @@ def _test_config(url: str, instance_path: str) -> dict:
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(_test_config(database_url, str(tmp_path / "instance")))
+    # This app context spans the test, so Flask lets every request reuse it and its `g`, where
+    # Flask-Login keeps the signed-in user and Flask-Babel the locale. Production gives each request a
+    # fresh `g`; so do the tests, or one client's sign-in would leak into the next request.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_globals)
+    app.teardown_request(lambda error: _fresh_globals())
     with app.app_context():
         yield app
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
+
+
+def _fresh_globals() -> None:
+    g.__dict__.clear()
 
 
 def _empty_tables() -> None:

@@ -22,11 +22,12 @@ class ResourceKind(enum.StrEnum):
 class Site(db.Model):
     __tablename__ = "sites"
     NAME_MAX = 120
+    NAME_KEY_MAX = 3 * NAME_MAX  # case folding can lengthen a name ("ß" -> "ss")
     ADDRESS_MAX = 300
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
-    name_key: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX), unique=True)
     address: Mapped[str | None] = mapped_column(String(ADDRESS_MAX))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
@@ -99,8 +100,8 @@ class Resource(db.Model):
         CheckConstraint("buffer_minutes >= 0 AND min_notice_minutes >= 0 AND cancel_deadline_minutes >= 0",
                         name="rule_minutes_non_negative"),
         CheckConstraint("hourly_cents >= 0 AND per_km_cents >= 0 AND booking_fee_cents >= 0 "
-                        "AND late_cancel_fee_cents >= 0 AND (daily_cap_cents IS NULL OR daily_cap_cents >= 0)",
-                        name="tariff_non_negative"),
+                        "AND late_cancel_fee_cents >= 0 "
+                        "AND (daily_cap_cents IS NULL OR daily_cap_cents >= 0)", name="tariff_non_negative"),
     )
 
     def __repr__(self) -> str:

@@ -33,6 +33,7 @@ class MembershipRole(enum.StrEnum):
 class Structure(db.Model):
     __tablename__ = "structures"
     NAME_MAX = 120
+    NAME_KEY_MAX = 3 * NAME_MAX  # case folding can lengthen a name ("ß" -> "ss")
     SHORT_CODE_MAX = 12
     EMAIL_MAX = 254
     ACCOUNTING_CODE_MAX = 20
@@ -40,7 +41,7 @@ class Structure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     # casefolded name: uniqueness ignores case on every database (SQLite's lower() is ASCII-only)
-    name_key: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX), unique=True)
     short_code: Mapped[str] = mapped_column(String(SHORT_CODE_MAX), unique=True)
     legal_form: Mapped[str] = mapped_column(String(20), default=LegalForm.ASSOCIATION)
     siren: Mapped[str | None] = mapped_column(String(9))

@@ -2,6 +2,7 @@
 cleaned value, so a command's errors are reported together."""
 
 import re
+import unicodedata
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -26,12 +27,22 @@ def given(value: Any) -> bool:
     return value is not UNSET
 
 
+# Ids are 32-bit integers in PostgreSQL, and SQLite cannot even bind a number beyond 64 bits: an id out
+# of range is looked up as nothing rather than sent to the database (a 500 otherwise).
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 def text(errors: FieldErrors, field: str, value: Any, *, max_len: int, required: bool = True) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors.add(field, _l("This field is required."))
         return None
-    if not isinstance(value, str):
+    # PostgreSQL refuses NUL characters in text: say so here rather than fail at the database.
+    if not isinstance(value, str) or "\x00" in value:
         errors.add(field, _l("Must be text."))
         return None
     value = value.strip()
@@ -104,5 +115,8 @@ def colour(errors: FieldErrors, field: str, value: Any) -> str | None:
 
 
 def name_key(name: str) -> str:
-    """The form of a name compared for uniqueness: case and surrounding space ignored."""
-    return " ".join(name.casefold().split())
+    """The form of a name compared for uniqueness: case, accents and extra spaces ignored, so
+    "Régie  de Quartier" and "regie de quartier" are the same name."""
+    # NFD splits "é" into "e" + a combining accent, which is dropped (NFKD could lengthen "ﬁ" etc.).
+    decomposed = unicodedata.normalize("NFD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

@@ -12,7 +12,7 @@ from mutualise.domain.siren import is_valid_siren, normalise_siren
 from mutualise.models import LegalForm, Membership, MembershipRole, Structure, User
 from mutualise.services import checks, permissions
 from mutualise.services.checks import UNSET
-from mutualise.services.errors import FieldErrors, NotFound, ValidationError
+from mutualise.services.errors import FieldErrors, Forbidden, NotFound, ValidationError
 
 
 @dataclass
@@ -30,6 +30,8 @@ class StructureInput:
 
 def list_structures(session: Session, actor: User, *, search: str | None = None,
                     active: bool | None = None) -> list[Structure]:
+    """Structures the actor may see, by name; `search` matches the name (case and accents ignored) or
+    the short code, `active` keeps only active (True) or archived (False) ones."""
     query = select(Structure).order_by(Structure.name_key)
     if not permissions.is_network_reader(actor):
         query = query.where(Structure.id.in_(permissions.structure_ids_of(actor)))
@@ -42,10 +44,30 @@ def list_structures(session: Session, actor: User, *, search: str | None = None,
 
 
 def get_structure(session: Session, actor: User, structure_id: int) -> Structure:
-    return permissions.visible_structure(actor, session.get(Structure, structure_id))
+    """The structure if the actor may see it; NotFound otherwise (invariant 6)."""
+    structure = session.get(Structure, structure_id) if checks.valid_id(structure_id) else None
+    return permissions.visible_structure(actor, structure)
+
+
+def get_managed_structure(session: Session, actor: User, structure_id: int) -> Structure:
+    """The structure if the actor administers the network or manages it: NotFound when the actor cannot
+    even see it, Forbidden when they can see it but not manage it (e.g. a plain member)."""
+    structure = get_structure(session, actor, structure_id)
+    if not permissions.can_manage_structure(actor, structure):
+        raise Forbidden()
+    return structure
+
+
+def list_member_candidates(session: Session, actor: User, structure_id: int) -> list[User]:
+    """Active people who are not yet members of the structure, for its managers to choose from."""
+    structure = get_managed_structure(session, actor, structure_id)
+    members = select(Membership.user_id).where(Membership.structure_id == structure.id)
+    query = select(User).where(User.active.is_(True), User.id.not_in(members)).order_by(User.name, User.id)
+    return list(session.scalars(query))
 
 
 def create_structure(session: Session, actor: User, now: datetime, data: StructureInput) -> Structure:
+    """A new structure (admins); without a short code one is made from the name's initials."""
     permissions.require_admin(actor)
     if not checks.given(data.name):
         data.name = None  # required on creation
@@ -59,6 +81,7 @@ def create_structure(session: Session, actor: User, now: datetime, data: Structu
 
 
 def update_structure(session: Session, actor: User, structure_id: int, data: StructureInput) -> Structure:
+    """Change a structure's details, or archive / restore it with `active` (admins)."""
     structure = get_structure(session, actor, structure_id)
     permissions.require_admin(actor)
     _apply(session, structure, data)
@@ -72,7 +95,7 @@ def _apply(session: Session, structure: Structure, data: StructureInput) -> None
     given = {f.name: getattr(data, f.name) for f in fields(data) if checks.given(getattr(data, f.name))}
     if "name" in given:
         values["name"] = checks.text(errors, "name", given["name"], max_len=Structure.NAME_MAX)
-        if values["name"] and _taken(session, Structure.name_key, checks.name_key(values["name"]), structure):
+        if values["name"] and _taken(session, Structure.name_key, _key(values["name"]), structure):
             errors.add("name", _l("A structure with this name already exists."))
     if "short_code" in given:
         code = checks.text(errors, "short_code", given["short_code"], max_len=Structure.SHORT_CODE_MAX,
@@ -107,7 +130,12 @@ def _apply(session: Session, structure: Structure, data: StructureInput) -> None
             continue  # a structure always has a code; leaving it blank keeps the current one
         setattr(structure, name, value)
     if "name" in values:
-        structure.name_key = checks.name_key(values["name"])
+        structure.name_key = _key(values["name"])
+
+
+def _key(name: str) -> str:
+    # the key column is wide enough for any case folding of a NAME_MAX name; the cut is a backstop
+    return checks.name_key(name)[: Structure.NAME_KEY_MAX]
 
 
 def _taken(session: Session, column, value: str, current: Structure) -> bool:
@@ -137,13 +165,17 @@ def set_member(session: Session, actor: User, now: datetime, structure_id: int, 
         permissions.require_admin(actor)
     errors = FieldErrors()
     role = checks.choice(errors, "role", role, list(MembershipRole))
-    user_id = checks.integer(errors, "user_id", user_id, minimum=1)
+    user_id = checks.integer(errors, "user_id", user_id, minimum=1, maximum=checks.MAX_ID)
     user = session.get(User, user_id) if user_id else None
     if user_id and user is None:
         errors.add("user_id", _l("No such person."))
-    errors.raise_if_any()
     membership = session.scalar(select(Membership).where(
-        Membership.structure_id == structure.id, Membership.user_id == user.id))
+        Membership.structure_id == structure.id, Membership.user_id == user.id)) if user else None
+    if membership is not None and membership.user_id == actor.id and membership.role != role \
+            and not actor.is_admin:
+        # a manager demoting themself could leave the structure with nobody to manage it
+        errors.add("role", _l("You cannot change your own role; ask another manager."))
+    errors.raise_if_any()
     if membership is None:
         membership = Membership(structure=structure, user=user, created_at=now)
         session.add(membership)
@@ -153,11 +185,13 @@ def set_member(session: Session, actor: User, now: datetime, structure_id: int, 
 
 
 def remove_member(session: Session, actor: User, structure_id: int, user_id: int) -> None:
+    """Take a person out of a structure (admins and the structure's managers; not oneself)."""
     structure = get_structure(session, actor, structure_id)
     if not permissions.can_manage_structure(actor, structure):
         permissions.require_admin(actor)
     membership = session.scalar(select(Membership).where(
-        Membership.structure_id == structure.id, Membership.user_id == user_id))
+        Membership.structure_id == structure.id, Membership.user_id == user_id)) \
+        if checks.valid_id(user_id) else None
     if membership is None:
         raise NotFound()
     if membership.user_id == actor.id and not actor.is_admin:

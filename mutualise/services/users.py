@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from mutualise.models import Membership, NetworkRole, User
 from mutualise.services import accounts, checks, permissions
 from mutualise.services.checks import UNSET
-from mutualise.services.errors import FieldErrors, NotFound
+from mutualise.services.errors import Conflict, FieldErrors, NotFound
 from mutualise.services.settings import LOCALES
 
 
@@ -30,6 +30,7 @@ class UserInput:
 
 def list_users(session: Session, actor: User, *, search: str | None = None, role: str | None = None,
                structure_id: int | None = None, active: bool | None = None) -> list[User]:
+    """People of the network (admins), by name; `search` matches the name or the e-mail address."""
     permissions.require_admin(actor)
     query = select(User).order_by(User.name, User.id)
     if search:
@@ -46,7 +47,8 @@ def list_users(session: Session, actor: User, *, search: str | None = None, role
 
 
 def get_user(session: Session, actor: User, user_id: int) -> User:
-    user = session.get(User, user_id)
+    """A person: admins see everyone, others only themselves (NotFound otherwise)."""
+    user = session.get(User, user_id) if checks.valid_id(user_id) else None
     if user is None or (user.id != actor.id and not actor.is_admin):
         raise NotFound()
     return user
@@ -68,6 +70,19 @@ def create_user(session: Session, actor: User | None, now: datetime, data: UserI
     session.flush()
     if invite:
         accounts.send_invitation(session, user)
+    return user
+
+
+def resend_invitation(session: Session, actor: User, user_id: int) -> User:
+    """Mail the invitation again to a person who has not chosen a password yet (admins). The mail
+    leaves once the request commits; earlier links stay valid until a password is chosen."""
+    permissions.require_admin(actor)
+    user = get_user(session, actor, user_id)
+    if user.password_hash:
+        raise Conflict(_l("This person has already chosen a password."))
+    if not user.active:
+        raise Conflict(_l("This person is deactivated; reactivate them first."))
+    accounts.send_invitation(session, user)
     return user
 
 

@@ -1,0 +1,223 @@
+"""A demo network drawn from the social economy of the Lille area: structures, people holding every
+role, two sites and their rooms, vehicles and equipment.
+
+The structures and people are fictional. Everything is built through the services, so the demo meets
+the same rules as real data; loading it twice into empty databases gives the same network.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mutualise.models import Resource, Site, Structure, User
+from mutualise.services import resources, settings, sites, structures, users
+
+# DEMO ONLY. Published in the README and printed by `flask serve`: never load the demo on a real network.
+DEMO_PASSWORD = "demo-mutualise-2026"
+
+NETWORK_NAME = "Réseau des communs solidaires de la métropole lilloise"
+# ".example" is reserved (RFC 2606) so these never reach anyone; ".test" is refused by the e-mail
+# validator of the services, which the demo goes through.
+_DOMAIN = "demo.mutualise.example"
+
+# (name, short code, legal form, contact mailbox, accounting code)
+_STRUCTURES = (
+    ("Autopartage Lillois SCIC", "ALS", "scic", "contact", "411ALS"),
+    ("Régie de quartier Fives-Moulins", "RQFM", "association", "regie", "411RQFM"),
+    ("Coopérative d'activités et d'emploi Les Filatures", "CAEF", "cae", "cae", "411CAEF"),
+    ("Couveuse d'activités Flandres-Métropole", "COUV", "association", "couveuse", "411COUV"),
+    ("Association intermédiaire Coup de Main Roubaix", "AICM", "association", "coupdemain", "411AICM"),
+    ("Haltes rurales de la Pévèle et des Weppes", "HRPW", "association", "haltes", "411HRPW"),
+)
+
+
+@dataclass(frozen=True)
+class _Person:
+    login: str  # the part of the e-mail address before @
+    name: str
+    role: str  # what the person does, printed beside the demo logins
+    network_roles: tuple[str, ...] = ()
+    memberships: tuple[tuple[str, str], ...] = ()  # (structure short code, member | manager)
+
+    @property
+    def email(self) -> str:
+        return f"{self.login}@{_DOMAIN}"
+
+
+# The administrator comes first: the command line creates them, then they create everything else.
+_PEOPLE = (
+    _Person("nadia.benali", "Nadia Benali", "network administrator", ("admin",)),
+    _Person("herve.delcroix", "Hervé Delcroix", "treasurer", ("treasurer",)),
+    _Person("sophie.vandenbussche", "Sophie Vandenbussche", "auditor", ("auditor",)),
+    _Person("julien.lefebvre", "Julien Lefebvre", "manager, Autopartage Lillois", (), (("ALS", "manager"),)),
+    _Person("aurelie.dhondt", "Aurélie Dhondt", "member, Autopartage Lillois; referent for the vehicles",
+            (), (("ALS", "member"),)),
+    _Person("fatima.zerrouki", "Fatima Zerrouki", "manager, Régie de quartier Fives-Moulins", (),
+            (("RQFM", "manager"),)),
+    _Person("karim.haddad", "Karim Haddad", "member, Régie de quartier; hygiene referent for the kitchen",
+            (), (("RQFM", "member"),)),
+    _Person("melanie.vasseur", "Mélanie Vasseur", "member, Régie de quartier Fives-Moulins", (),
+            (("RQFM", "member"),)),
+    _Person("thomas.decoster", "Thomas Decoster", "manager, CAE Les Filatures", (), (("CAEF", "manager"),)),
+    _Person("ines.moreau", "Inès Moreau", "member of two structures: CAE Les Filatures and the couveuse",
+            (), (("CAEF", "member"), ("COUV", "member"))),
+    _Person("chloe.lemaire", "Chloé Lemaire", "manager, Couveuse d'activités", (), (("COUV", "manager"),)),
+    _Person("youssef.amrani", "Youssef Amrani", "member, Couveuse d'activités", (), (("COUV", "member"),)),
+    _Person("bernard.wattel", "Bernard Wattel", "manager, AI Coup de Main Roubaix", (),
+            (("AICM", "manager"),)),
+    _Person("samia.belkacem", "Samia Belkacem", "member, AI Coup de Main Roubaix", (), (("AICM", "member"),)),
+    _Person("elise.duhamel", "Élise Duhamel", "manager, Haltes rurales Pévèle-Weppes", (),
+            (("HRPW", "manager"),)),
+    _Person("pierre.delannoy", "Pierre Delannoy", "member, Haltes rurales Pévèle-Weppes", (),
+            (("HRPW", "member"),)),
+)
+
+DEMO_LOGINS: list[tuple[str, str]] = [(person.email, person.role) for person in _PEOPLE]
+
+# key -> (name, address)
+_SITES = {
+    "fives": ("Tiers-lieu La Filature de Fives", "12 rue Pierre-Legrand, 59800 Lille"),
+    "roubaix": ("Maison des associations de Roubaix", "40 boulevard de Belfort, 59100 Roubaix"),
+}
+
+# Opening hours in the compact text form people type in the web form.
+_OFFICE_HOURS = "mon-fri 08:30-21:00\nsat 09:00-13:00"
+# The same kind of rule in the stored (JSON) form: closed at lunch, late on Wednesdays.
+_ROUBAIX_HOURS = {"mon": [["09:00", "12:30"], ["13:30", "20:00"]],
+                  "tue": [["09:00", "12:30"], ["13:30", "20:00"]],
+                  "wed": [["09:00", "20:00"]],
+                  "thu": [["09:00", "12:30"], ["13:30", "20:00"]],
+                  "fri": [["09:00", "12:30"], ["13:30", "18:00"]]}
+_ROOM_RULES = {"step_minutes": 30, "min_duration_minutes": 60, "max_duration_minutes": 600,
+               "min_notice_minutes": 120, "max_advance_days": 180, "cancel_deadline_minutes": 1440}
+_CAR_RULES = {"step_minutes": 30, "min_duration_minutes": 60, "max_duration_minutes": 3 * 24 * 60,
+              "buffer_minutes": 30, "min_notice_minutes": 60, "max_advance_days": 60,
+              "cancel_deadline_minutes": 120, "opening_hours": None}
+_CAR_TARIFF = {"hourly_cents": 250, "step_minutes": 30, "daily_cap_cents": 3500, "per_km_cents": 25,
+               "late_cancel_fee_cents": 500}
+
+# Resources come last: they need the sites and the referents. Each: site key, referent logins, fields.
+_RESOURCES = (
+    ("fives", (), dict(
+        kind="room", name="Grande salle de la Filature", capacity=40, colour="#1f6feb",
+        description="Ancienne salle des métiers, lumineuse, avec une cuisine d'appoint.",
+        attributes={"accessible PMR": True, "visio": True, "paperboard": True, "sonorisation": True},
+        rules={**_ROOM_RULES, "opening_hours": _OFFICE_HOURS},
+        tariff={"hourly_cents": 1500, "step_minutes": 30, "daily_cap_cents": 9000,
+                "late_cancel_fee_cents": 2000},
+    )),
+    ("fives", (), dict(
+        kind="room", name="Salle du Peignage", capacity=12, colour="#2da44e",
+        description="Salle de réunion au rez-de-chaussée, écran mural.",
+        attributes={"accessible PMR": True, "visio": True, "paperboard": True},
+        rules={**_ROOM_RULES, "min_notice_minutes": 60, "opening_hours": _OFFICE_HOURS},
+        tariff={"hourly_cents": 800, "step_minutes": 30, "daily_cap_cents": 4800},
+    )),
+    ("fives", ("karim.haddad",), dict(
+        kind="room", name="Cuisine partagée", capacity=8, colour="#bf3989", requires_approval=True,
+        description="Cuisine professionnelle déclarée auprès de la DDPP. Réservation validée par le "
+                    "référent hygiène ; nettoyage compris dans les frais de réservation.",
+        attributes={"accessible PMR": True, "chambre froide": True, "agrément": "déclaration DDPP"},
+        rules={"step_minutes": 60, "min_duration_minutes": 120, "max_duration_minutes": 720,
+               "buffer_minutes": 60, "min_notice_minutes": 2880, "max_advance_days": 90,
+               "cancel_deadline_minutes": 2880, "opening_hours": "mon-sat 07:00-22:00"},
+        tariff={"hourly_cents": 1200, "step_minutes": 60, "booking_fee_cents": 1000,
+                "late_cancel_fee_cents": 3000},
+    )),
+    ("fives", ("aurelie.dhondt",), dict(
+        kind="vehicle", name="Renault Zoé GX-418-LM", capacity=5, colour="#0a7ea4",
+        description="Voiture électrique, câble type 2 dans le coffre, badge de recharge dans la boîte "
+                    "à gants.",
+        attributes={"électrique": True, "autonomie": "300 km", "immatriculation": "GX-418-LM"},
+        rules=_CAR_RULES, tariff=_CAR_TARIFF,
+    )),
+    ("roubaix", ("aurelie.dhondt",), dict(
+        kind="vehicle", name="Peugeot e-208 GY-207-KA", capacity=5, colour="#8250df",
+        description="Voiture électrique garée au parking de la Maison des associations, place 4.",
+        attributes={"électrique": True, "autonomie": "340 km", "immatriculation": "GY-207-KA"},
+        rules=_CAR_RULES, tariff=_CAR_TARIFF,
+    )),
+    ("fives", ("aurelie.dhondt",), dict(
+        kind="vehicle", name="Vélo cargo Long John", capacity=1, colour="#d4a72c",
+        description="Vélo cargo à assistance électrique, caisse de 80 kg, cadenas et housse de pluie.",
+        attributes={"assistance électrique": True, "charge utile": "80 kg"},
+        rules={"step_minutes": 30, "min_duration_minutes": 60, "max_duration_minutes": 2 * 24 * 60,
+               "max_advance_days": 30, "opening_hours": "lun-sam 08:00-20:00"},
+        tariff={"hourly_cents": 200, "step_minutes": 60, "daily_cap_cents": 1000},
+    )),
+    ("roubaix", (), dict(
+        kind="room", name="Salle du Pile", capacity=25, colour="#cf222e",
+        description="Salle polyvalente au premier étage, ascenseur.",
+        attributes={"accessible PMR": True, "visio": True, "paperboard": True},
+        rules={**_ROOM_RULES, "opening_hours": _ROUBAIX_HOURS},
+        tariff={"hourly_cents": 1000, "step_minutes": 30, "daily_cap_cents": 6000,
+                "late_cancel_fee_cents": 1500},
+    )),
+    ("roubaix", (), dict(
+        kind="room", name="Bureau Motte-Bossut", capacity=6, colour="#57606a",
+        description="Petit bureau pour les entretiens et les rendez-vous individuels.",
+        attributes={"accessible PMR": False, "visio": True},
+        rules={**_ROOM_RULES, "min_duration_minutes": 30, "opening_hours": _ROUBAIX_HOURS},
+        tariff={"hourly_cents": 400, "step_minutes": 30, "daily_cap_cents": 2400},
+    )),
+    ("roubaix", (), dict(
+        kind="equipment", name="Vidéoprojecteur", colour="#6e7781",
+        description="Vidéoprojecteur portable avec écran sur pied et rallonge.",
+        attributes={"HDMI": True, "luminosité": "3 600 lumens"},
+        rules={"step_minutes": 60, "max_duration_minutes": 3 * 24 * 60, "max_advance_days": 90},
+        tariff={},
+    )),
+    ("fives", (), dict(
+        kind="equipment", name="Tables pliantes", quantity=20, colour="#953800",
+        description="Tables pliantes 180 × 75 cm, six places chacune ; réservez le nombre qu'il vous faut.",
+        attributes={"dimensions": "180 × 75 cm"},
+        rules={"step_minutes": 60, "min_notice_minutes": 1440, "max_duration_minutes": 4 * 24 * 60,
+               "max_advance_days": 120},
+        tariff={"booking_fee_cents": 500},
+    )),
+)
+
+
+def network_is_empty(session: Session) -> bool:
+    """True when nobody and nothing has been created yet: the demo may be loaded without clashing."""
+    return all(session.scalar(select(func.count()).select_from(model)) == 0
+               for model in (User, Structure, Site, Resource))
+
+
+def load_demo(session: Session, now: datetime) -> list[tuple[str, str]]:
+    """Create the demo network through the services and return the (e-mail, role) of every login.
+    Flushes only: the caller commits."""
+    admin_person, *others = _PEOPLE
+    admin = _create_person(session, None, now, admin_person)
+    settings.update_settings(session, admin, settings.SettingsInput(name=NETWORK_NAME))
+
+    structure_ids = {}
+    for name, code, legal_form, mailbox, accounting_code in _STRUCTURES:
+        structure = structures.create_structure(session, admin, now, structures.StructureInput(
+            name=name, short_code=code, legal_form=legal_form, email=f"{mailbox}@{_DOMAIN}",
+            accounting_code=accounting_code))
+        structure_ids[code] = structure.id
+
+    people = {admin_person.login: admin}
+    for person in others:
+        user = _create_person(session, admin, now, person)
+        people[person.login] = user
+        for code, role in person.memberships:
+            structures.set_member(session, admin, now, structure_ids[code], user.id, role)
+
+    site_ids = {}
+    for key, (name, address) in _SITES.items():
+        site_ids[key] = sites.create_site(session, admin, now, sites.SiteInput(name=name, address=address)).id
+
+    for site_key, referent_logins, fields in _RESOURCES:
+        resources.create_resource(session, admin, now, resources.ResourceInput(
+            site_id=site_ids[site_key], referent_ids=[people[login].id for login in referent_logins],
+            **fields))
+    return list(DEMO_LOGINS)
+
+
+def _create_person(session: Session, actor: User | None, now: datetime, person: _Person) -> User:
+    return users.create_user(session, actor, now, users.UserInput(
+        email=person.email, name=person.name, password=DEMO_PASSWORD, roles=list(person.network_roles)))
