@@ -3,6 +3,7 @@
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from mutualise.clock import utcnow
 from mutualise.extensions import db
@@ -101,4 +102,5 @@ def serve(host: str, port: int) -> None:
     for email, role in DEMO_LOGINS:
         click.echo(f"    {email:<40} {role}")
     click.echo("")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask ignores app.run() inside a `flask` command, so serve with Werkzeug directly.
+    run_simple(host, port, app, use_reloader=False, threaded=True)
