@@ -3,8 +3,7 @@
 import os
 import secrets
 
-from flask import Flask, has_request_context, request
-from flask_login import current_user
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -71,34 +70,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+    from mutualise.web import select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     api.init_app(app)
-
-
-def _select_locale() -> str:
-    """The profile's language, then the browser's; the API follows Accept-Language only."""
-    languages = current_app_languages()
-    if not has_request_context():  # command line, periodic tasks: the network's language
-        return _network_settings().default_locale
-    if not request.path.startswith("/api/") and current_user.is_authenticated and current_user.locale:
-        return current_user.locale
-    return request.accept_languages.best_match(languages) or _network_settings().default_locale
-
-
-def _select_timezone() -> str:
-    return _network_settings().timezone
-
-
-def current_app_languages() -> tuple[str, ...]:
-    from flask import current_app
-
-    return tuple(current_app.config["LANGUAGES"])
-
-
-def _network_settings():
-    from mutualise.web import _network
-
-    return _network()
 
 
 @event.listens_for(Engine, "connect")

@@ -2,15 +2,17 @@
 
 from decimal import Decimal
 
-from flask import Flask, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_currency, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from mutualise.extensions import db, login_manager
 from mutualise.models import User
 from mutualise.services.checks import MAX_ID
+from mutualise.services.settings import get_settings
 
 
 class IdConverter(IntegerConverter):
@@ -55,20 +57,34 @@ def money(cents: int | None, currency: str | None = None) -> str:
     """Integer cents as the user's locale writes money ("1 234,56 €"), never through a float."""
     if cents is None:
         return ""
-    currency = currency or _network().currency
+    currency = currency or network_settings().currency
     return format_currency(Decimal(cents).scaleb(-2), currency)
 
 
-def _network():
-    from mutualise.services.settings import get_settings
-
+def network_settings():
+    """The network's settings, read once per request (or command)."""
     if "network_settings" not in g:
         g.network_settings = get_settings(db.session)
     return g.network_settings
 
 
+def select_locale() -> str:
+    """The profile's language, then the browser's, then the network's; the API follows Accept-Language
+    only, and the command line the network's language."""
+    if not has_request_context():
+        return network_settings().default_locale
+    if not request.path.startswith("/api/") and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    languages = current_app.config["LANGUAGES"]
+    return request.accept_languages.best_match(languages) or network_settings().default_locale
+
+
+def select_timezone() -> str:
+    return network_settings().timezone
+
+
 def _layout_context() -> dict:
-    return {"network": _network()}
+    return {"network": network_settings()}
 
 
 def _security_headers(response):

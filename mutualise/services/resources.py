@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mutualise.domain.opening_hours import OpeningHoursError, parse_opening_hours, to_json
 from mutualise.models import RULE_FIELDS, TARIFF_FIELDS, Resource, ResourceKind, Site, User
@@ -86,7 +86,8 @@ def list_resources(session: Session, actor: User, *, kind: str | None = None, si
     `search` matches the name or description, `attribute` an attribute key that is set (e.g.
     "accessible") or a text value, both ignoring case.
     """
-    query = select(Resource)
+    # site and referents are shown with every resource: load them in two queries, not two per row
+    query = select(Resource).options(selectinload(Resource.site), selectinload(Resource.referents))
     if not actor.is_admin:
         query = query.where(Resource.active.is_(True))
     if active is not None:
