@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from mutualise.config import Defaults, database_uri_default
+from mutualise.db_types import SQLITE_IMMEDIATE
 from mutualise.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -85,3 +86,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+        # pysqlite's own BEGIN comes late and is always DEFERRED; _sqlite_begin emits it instead.
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """Begin SQLite transactions ourselves, IMMEDIATE when asked (execution option `sqlite_immediate`).
+
+    A deferred transaction that reads and then writes cannot wait for another writer (SQLite answers
+    "database is locked" at once); an IMMEDIATE one takes the write lock first and queues on it, so
+    booking checks run on data no other writer can change before commit (invariants 1 and 2).
+    """
+    if connection.dialect.name == "sqlite":
+        immediate = bool(connection.get_execution_options().get(SQLITE_IMMEDIATE))
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.info[SQLITE_IMMEDIATE] = immediate

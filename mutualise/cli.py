@@ -16,6 +16,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(token)
     app.cli.add_command(demo)
     app.cli.add_command(serve)
+    app.cli.add_command(tick)
+    app.cli.add_command(booking)
 
 
 def _fail(error: MutualiseError) -> None:
@@ -73,7 +75,9 @@ def token_create(email: str, name: str) -> None:
 def demo(if_empty: bool) -> None:
     """Load the demo network (structures of the Lille area, sites, resources, people)."""
     from mutualise.demo import DEMO_PASSWORD, load_demo, network_is_empty
+    from mutualise.services.locks import begin_writing
 
+    begin_writing(db.session)  # the demo books through the booking service, which writes under lock
     if if_empty and not network_is_empty(db.session):
         click.echo("The database already holds data: demo not loaded.")
         return
@@ -104,3 +108,77 @@ def serve(host: str, port: int) -> None:
     click.echo("")
     # Flask ignores app.run() inside a `flask` command, so serve with Werkzeug directly.
     run_simple(host, port, app, use_reloader=False, threaded=True)
+
+
+@click.command()
+@with_appcontext
+def tick() -> None:
+    """Periodic work, safe to run as often as wanted (cron, systemd timer): marks vehicle no-shows and
+    generates next year's public-holiday closures when the network asks for them."""
+    from mutualise.services.booking_actions import mark_no_shows
+    from mutualise.services.closures import generate_holidays
+    from mutualise.services.locks import begin_writing
+    from mutualise.services.settings import get_settings
+
+    now = utcnow()
+    begin_writing(db.session)
+    no_shows = mark_no_shows(db.session, now)
+    holidays = generate_holidays(db.session, now, get_settings(db.session), [now.year, now.year + 1],
+                                 missing_years_only=True)
+    db.session.commit()
+    click.echo(f"{no_shows} no-show(s) marked, {holidays} holiday closure(s) created.")
+
+
+@click.group()
+def booking() -> None:
+    """Bookings."""
+
+
+@booking.command("create")
+@click.argument("email")
+@click.option("--resource", "resource_id", type=int, required=True, help="Resource id.")
+@click.option("--structure", "structure_id", type=int, required=True, help="Structure id.")
+@click.option("--start", required=True,
+              help="Start, e.g. 2026-03-10T10:00 (network time zone) or with an offset.")
+@click.option("--end", required=True, help="End, same format.")
+@click.option("--title", default=None)
+@click.option("--quantity", type=int, default=1, show_default=True)
+@click.option("--rrule", default=None, help="Repeat, e.g. FREQ=WEEKLY;COUNT=10.")
+@click.option("--skip-conflicts", is_flag=True, help="Leave out the dates that cannot be booked.")
+@with_appcontext
+def booking_create(email, resource_id, structure_id, start, end, title, quantity, rrule, skip_conflicts):
+    """Book a resource as EMAIL, through the same checks as the web and the API."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from mutualise.models import User
+    from mutualise.services.bookings import BookingInput, create_booking
+    from mutualise.services.locks import begin_writing
+    from mutualise.services.settings import network_zone
+
+    begin_writing(db.session)
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No person with the e-mail address {email}.")
+    zone = network_zone(db.session)
+
+    def moment(value: str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"not a date and time: {value}") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+    try:
+        result = create_booking(db.session, user, utcnow(), BookingInput(
+            resource_id=resource_id, structure_id=structure_id, start=moment(start), end=moment(end),
+            title=title, quantity=quantity, rrule=rrule, on_conflict="skip" if skip_conflicts else "fail"))
+    except MutualiseError as error:
+        _fail(error)
+    db.session.commit()
+    for made in result.bookings:
+        click.echo(f"booking {made.id}: {made.start_at.astimezone(zone):%Y-%m-%d %H:%M}–"
+                   f"{made.end_at.astimezone(zone):%H:%M} {made.status}")
+    for skipped in result.skipped:
+        click.echo(f"skipped {skipped['start'].astimezone(zone):%Y-%m-%d %H:%M}: {skipped['message']}")

@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# Execution option (and connection.info key): begin this SQLite transaction IMMEDIATE, see create_app.
+SQLITE_IMMEDIATE = "sqlite_immediate"
+
 
 class UTCDateTime(TypeDecorator):
     """An aware datetime stored in UTC (invariant 5).

@@ -6,13 +6,14 @@ the same rules as real data; loading it twice into empty databases gives the sam
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mutualise.models import Resource, Site, Structure, User
-from mutualise.services import resources, settings, sites, structures, users
+from mutualise.services import bookings, quota_rules, resources, settings, sites, structures, users
 
 # DEMO ONLY. Published in the README and printed by `flask serve`: never load the demo on a real network.
 DEMO_PASSWORD = "demo-mutualise-2026"
@@ -180,6 +181,27 @@ _RESOURCES = (
 )
 
 
+# Every structure may book the rooms 12 hours a week, all its people together.
+_ROOM_QUOTA = dict(name="Salles : 12 h par semaine et par structure", structure_id=None, kind="room",
+                   unit="hours", window="week", limit=12)
+
+# Bookings of next week and after: (booker login, structure code, resource name, weekday (0 = Monday),
+# start "HH:MM", end "HH:MM", title, extra fields).
+_BOOKINGS = (
+    ("fatima.zerrouki", "RQFM", "Salle du Peignage", 1, "14:00", "16:00", "Permanence emploi",
+     {"rrule": "FREQ=WEEKLY;COUNT=8", "on_conflict": "skip"}),
+    ("thomas.decoster", "CAEF", "Grande salle de la Filature", 0, "09:30", "12:30",
+     "Atelier « Créer son activité »", {}),
+    ("chloe.lemaire", "COUV", "Grande salle de la Filature", 3, "14:00", "17:00", "Comité d'engagement", {}),
+    ("julien.lefebvre", "ALS", "Renault Zoé GX-418-LM", 2, "08:00", "18:00", "Tournée des adhérents", {}),
+    ("melanie.vasseur", "RQFM", "Cuisine partagée", 4, "10:00", "14:00", "Repas partagé du quartier", {}),
+    ("samia.belkacem", "AICM", "Salle du Pile", 2, "14:00", "16:00", "Réunion des salariés en parcours", {}),
+    ("pierre.delannoy", "HRPW", "Tables pliantes", 5, "09:00", "13:00", "Marché paysan de Phalempin",
+     {"quantity": 8}),
+    ("pierre.delannoy", "HRPW", "Vélo cargo Long John", 5, "09:00", "12:00", "Livraison des paniers", {}),
+)
+
+
 def network_is_empty(session: Session) -> bool:
     """True when nobody and nothing has been created yet: the demo may be loaded without clashing."""
     return all(session.scalar(select(func.count()).select_from(model)) == 0
@@ -211,11 +233,32 @@ def load_demo(session: Session, now: datetime) -> list[tuple[str, str]]:
     for key, (name, address) in _SITES.items():
         site_ids[key] = sites.create_site(session, admin, now, sites.SiteInput(name=name, address=address)).id
 
+    resource_ids = {}
     for site_key, referent_logins, fields in _RESOURCES:
-        resources.create_resource(session, admin, now, resources.ResourceInput(
+        resource = resources.create_resource(session, admin, now, resources.ResourceInput(
             site_id=site_ids[site_key], referent_ids=[people[login].id for login in referent_logins],
             **fields))
+        resource_ids[resource.name] = resource.id
+
+    quota_rules.create_quota_rule(session, admin, now, quota_rules.QuotaRuleInput(**_ROOM_QUOTA))
+    _book_next_week(session, now, people, structure_ids, resource_ids)
     return list(DEMO_LOGINS)
+
+
+def _book_next_week(session: Session, now: datetime, people, structure_ids, resource_ids) -> None:
+    """Bookings from next Monday on, made by their bookers through the booking service."""
+    zone = ZoneInfo(settings.get_settings(session).timezone)
+    today = now.astimezone(zone).date()
+    monday = today + timedelta(days=7 - today.weekday())
+
+    def at(day: date, hhmm: str) -> datetime:
+        return datetime.combine(day, time.fromisoformat(hhmm), zone)
+
+    for login, code, resource_name, weekday, start, end, title, extra in _BOOKINGS:
+        day = monday + timedelta(days=weekday)
+        bookings.create_booking(session, people[login], now, bookings.BookingInput(
+            resource_id=resource_ids[resource_name], structure_id=structure_ids[code], start=at(day, start),
+            end=at(day, end), title=title, **extra))
 
 
 def _create_person(session: Session, actor: User | None, now: datetime, person: _Person) -> User:

@@ -1,11 +1,14 @@
 """One place where errors become responses: JSON under /api/, a page in the site layout elsewhere."""
 
 import logging
+from datetime import datetime
+from decimal import Decimal
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from mutualise.extensions import db
@@ -46,10 +49,16 @@ def _plain(value):
         return [_plain(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, datetime):  # as the API gives every datetime: with the network zone's offset
+        return value.astimezone(get_timezone()).isoformat()
+    if isinstance(value, Decimal):  # quota hours, never money (money travels as integer cents)
+        return int(value) if value == value.to_integral_value() else float(value)
     return str(value)
 
 
 def error_page(status: int, message):
+    # str(): Jinja treats Babel's lazy strings as safe markup, and messages may quote what people typed
+    message = str(message)
     return render_template("errors/error.html", status=status, message=message), status
 
 
@@ -74,11 +83,40 @@ def handle_http_error(error: HTTPException):
     return error_page(status, message)
 
 
+# PostgreSQL: 23P01 exclusion_violation (the booking guards of migration 0002), 40P01 deadlock_detected,
+# 40001 serialization_failure. SQLite: the guard trigger's message, or the write lock not obtained in time.
+_BOOKING_GUARD = ("23P01",)
+_RETRY_LATER = ("40P01", "40001")
+
+
+def _is_booking_guard(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in _BOOKING_GUARD or "booking_overlap" in str(error.orig)
+
+
 def handle_integrity_error(error: IntegrityError):
-    """Two requests raced for the same unique value: the services checked, the database decided."""
+    """Two requests raced for the same unique value or slot: the services checked, the database decided."""
     db.session.rollback()
     log.info("integrity error answered as a conflict: %s", error.orig)
-    message = _l("Someone saved the same data at the same moment; nothing was saved. Please try again.")
+    if _is_booking_guard(error):
+        message = _l("This slot was taken at the same moment by another booking; nothing was saved.")
+        details = {"conflicts": []}
+    else:
+        message = _l("Someone saved the same data at the same moment; nothing was saved. Please try again.")
+        details = {}
+    if wants_json():
+        return json_error(409, "conflict", message, details)
+    return error_page(409, message)
+
+
+def handle_operational_error(error: OperationalError):
+    """A deadlock, a serialisation failure or a write lock not obtained in time: a conflict to retry,
+    not a failure of ours. Anything else is unexpected."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate not in _RETRY_LATER and "database is locked" not in str(error.orig):
+        return handle_unexpected(error)
+    db.session.rollback()
+    log.warning("busy database answered as a conflict: %s", error.orig)
+    message = _l("The platform is busy with the same data; nothing was saved. Please try again.")
     if wants_json():
         return json_error(409, "conflict", message)
     return error_page(409, message)
@@ -96,4 +134,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(MutualiseError, handle_mutualise_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(Exception, handle_unexpected)

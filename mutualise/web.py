@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from mutualise.extensions import db, login_manager
 from mutualise.models import User
 from mutualise.services.checks import MAX_ID
+from mutualise.services.locks import begin_writing
 from mutualise.services.settings import get_settings
 
 
@@ -26,10 +27,21 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
-    from mutualise.blueprints import admin, admin_resources, auth, inventory, main, profile
+    from mutualise.blueprints import (
+        admin,
+        admin_booking,
+        admin_resources,
+        auth,
+        bookings,
+        calendar,
+        inventory,
+        main,
+        profile,
+    )
     from mutualise.blueprints.api import register as register_api
 
-    for blueprint in (main.bp, auth.bp, profile.bp, admin.bp, inventory.bp, admin_resources.bp):
+    for blueprint in (main.bp, auth.bp, profile.bp, admin.bp, inventory.bp, admin_resources.bp,
+                      admin_booking.bp, calendar.bp, bookings.bp):
         app.register_blueprint(blueprint)
     register_api(app)
 
@@ -41,7 +53,15 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.context_processor(_layout_context)
+    app.before_request(_writers_first)
     app.after_request(_security_headers)
+
+
+def _writers_first() -> None:
+    """A request that may write begins its transaction as a writer before it reads anything (SQLite:
+    BEGIN IMMEDIATE), so the checks it makes still hold when it commits (services/locks.py)."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        begin_writing(db.session)
 
 
 def _load_user(session_id: str) -> User | None:

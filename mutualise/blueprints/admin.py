@@ -69,7 +69,9 @@ def index():
     counts = settings.network_overview(db.session, current_user)
     links = {"structures": url_for("admin.structures"), "people": url_for("admin.people"),
              "sites": _url_or_path("admin_resources.sites", "/admin/sites"),
-             "resources": _url_or_path("admin_resources.resources", "/admin/resources")}
+             "resources": _url_or_path("admin_resources.resources", "/admin/resources"),
+             "quotas": _url_or_path("admin_booking.quotas", "/admin/quotas"),
+             "closures": _url_or_path("admin_booking.closures", "/admin/closures")}
     return render_template("admin/index.html", counts=counts, links=links)
 
 
@@ -283,7 +285,8 @@ def network_settings():
         try:
             settings.update_settings(db.session, current_user, SettingsInput(
                 name=form.name.data, timezone=form.timezone.data, currency=form.currency.data,
-                default_locale=form.default_locale.data))
+                default_locale=form.default_locale.data, public_holidays=form.public_holidays.data),
+                now=utcnow())
         except ValidationError as error:
             attach_errors(form, error)
         else:

@@ -29,6 +29,8 @@ NETWORK_ROLE_LABELS = {NetworkRole.ADMIN: _l("Administrator"), NetworkRole.TREAS
 # Each language under its own name, as language pickers usually do.
 LANGUAGE_LABELS = {"fr": "Français", "en": "English"}
 STRUCTURE_STATUS_LABELS = {"active": _l("Active"), "archived": _l("Archived"), "all": _l("All")}
+PUBLIC_HOLIDAY_LABELS = {"none": _l("None"), "france": _l("France"),
+                         "alsace_moselle": _l("France with Alsace-Moselle (Good Friday, St Stephen's Day)")}
 PERSON_STATUS_LABELS = {"active": _l("Active"), "inactive": _l("Deactivated"), "all": _l("All")}
 
 
@@ -114,3 +116,5 @@ class SettingsForm(FlaskForm):
                            validate_choice=False)
     default_locale = SelectField(_l("Default language"), choices=choices(LANGUAGE_LABELS), default="fr",
                                  validate_choice=False)
+    public_holidays = SelectField(_l("Public holidays"), choices=choices(PUBLIC_HOLIDAY_LABELS),
+                                  default="none", validate_choice=False)

@@ -1,5 +1,14 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from mutualise.models.booking import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    Closure,
+    ClosureSource,
+    Series,
+)
+from mutualise.models.quota import QuotaRule, QuotaUnit, QuotaWindow, quota_rule_resources
 from mutualise.models.resource import (
     RULE_FIELDS,
     TARIFF_FIELDS,
@@ -13,6 +22,8 @@ from mutualise.models.structure import LegalForm, Membership, MembershipRole, St
 from mutualise.models.user import ApiToken, NetworkRole, User
 
 __all__ = [
+    "ACTIVE_STATUSES", "Booking", "BookingStatus", "Closure", "ClosureSource", "QuotaRule", "QuotaUnit",
+    "QuotaWindow", "Series", "quota_rule_resources",
     "RULE_FIELDS", "TARIFF_FIELDS", "ApiToken", "LegalForm", "Membership", "MembershipRole",
     "NetworkRole", "NetworkSettings", "Resource", "ResourceKind", "Site", "Structure", "User",
     "resource_referents",

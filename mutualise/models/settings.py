@@ -16,5 +16,10 @@ class NetworkSettings(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     default_locale: Mapped[str] = mapped_column(String(5), default="fr")
+    # French public holidays generated as closures: "none", "france" or "alsace_moselle"
+    public_holidays: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
 
-    __table_args__ = (CheckConstraint("id = 1", name="singleton"),)
+    __table_args__ = (
+        CheckConstraint("id = 1", name="singleton"),
+        CheckConstraint("public_holidays IN ('none','france','alsace_moselle')", name="public_holidays"),
+    )

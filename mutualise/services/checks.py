@@ -3,6 +3,7 @@ cleaned value, so a command's errors are reported together."""
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -120,3 +121,24 @@ def name_key(name: str) -> str:
     # NFD splits "é" into "e" + a combining accent, which is dropped (NFKD could lengthen "ﬁ" etc.).
     decomposed = unicodedata.normalize("NFD", name.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+# Bookings, closures and windows live within these years: anything else is a typo (or an attack on
+# date arithmetic near datetime.max).
+FIRST_YEAR, LAST_YEAR = 2000, 2200
+
+
+def moment(errors: FieldErrors, field: str, value: Any, *, required: bool = True) -> datetime | None:
+    """An aware datetime (the blueprints read naive ones in the network's time zone), as UTC."""
+    if value is None or value == "":
+        if required:
+            errors.add(field, _l("This field is required."))
+        return None
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        errors.add(field, _l("Must be a date and time such as 2026-03-03T10:00:00+01:00."))
+        return None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        errors.add(field, _l("Must be between the years %(first)d and %(last)d.", first=FIRST_YEAR,
+                             last=LAST_YEAR))
+        return None
+    return value.astimezone(UTC)

@@ -71,3 +71,32 @@ class FieldErrors:
     def raise_if_any(self) -> None:
         if self.fields:
             raise ValidationError(self.fields)
+
+
+class BookingConflict(Conflict):
+    """The slot overlaps other bookings (beyond the stock), a buffer or a closure.
+    details.conflicts lists {start, end, booking_id?} (the booking id only when the caller may see it)."""
+
+    default_message = _l("This slot is already taken.")
+
+    def __init__(self, conflicts: list[dict[str, Any]], message: Any = None, **details: Any):
+        super().__init__(message, {"conflicts": conflicts, **details})
+
+
+class RuleViolation(MutualiseError):
+    """A rule of the resource refuses the booking; details.rule names it (API.md)."""
+
+    status = 422
+    code = "rule_violation"
+    default_message = _l("This booking breaks a rule of the resource.")
+
+    def __init__(self, rule: str, message: Any = None, **details: Any):
+        super().__init__(message, {"rule": rule, **details})
+
+
+class QuotaExceeded(MutualiseError):
+    """details: rule (id), window {start, end}, unit, used, limit, requested."""
+
+    status = 422
+    code = "quota_exceeded"
+    default_message = _l("This booking would exceed your structure's quota.")

@@ -31,3 +31,30 @@ def visible_structure(actor: User, structure: Structure | None) -> Structure:
     if structure is None or not can_see_structure(actor, structure):
         raise NotFound()
     return structure
+
+
+def is_referent(actor: User, resource) -> bool:
+    return any(referent.id == actor.id for referent in resource.referents)
+
+
+def can_see_booking(actor: User, booking) -> bool:
+    """Network readers, the booker, the people of the booking's structure and the resource's referents."""
+    return (is_network_reader(actor) or booking.user_id == actor.id
+            or booking.structure_id in structure_ids_of(actor) or is_referent(actor, booking.resource))
+
+
+def can_change_booking(actor: User, booking) -> bool:
+    """Move or cancel: the booker, a manager of the structure, a referent of the resource, an admin."""
+    return (actor.is_admin or booking.user_id == actor.id
+            or booking.structure_id in structure_ids_of(actor, MembershipRole.MANAGER)
+            or is_referent(actor, booking.resource))
+
+
+def can_approve_on(actor: User, resource) -> bool:
+    """Approve or reject bookings of the resource (and book it without approval): a referent, an admin."""
+    return actor.is_admin or is_referent(actor, resource)
+
+
+def can_use_booking(actor: User, booking) -> bool:
+    """Check a vehicle out or in: anyone of the booking's structure, the booker, a referent, an admin."""
+    return can_change_booking(actor, booking) or booking.structure_id in structure_ids_of(actor)

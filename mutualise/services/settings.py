@@ -1,16 +1,17 @@
 """The network's settings."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mutualise.models import NetworkSettings, Resource, Site, Structure, User
-from mutualise.services import checks, permissions
+from mutualise.services import checks, closures, permissions
 from mutualise.services.checks import UNSET
 from mutualise.services.errors import FieldErrors
 
@@ -24,6 +25,7 @@ class SettingsInput:
     timezone: Any = UNSET
     currency: Any = UNSET
     default_locale: Any = UNSET
+    public_holidays: Any = UNSET  # "none", "france" or "alsace_moselle"
 
 
 @cache
@@ -37,14 +39,26 @@ def get_settings(session: Session) -> NetworkSettings:
     settings = session.get(NetworkSettings, NetworkSettings.SINGLETON_ID)
     if settings is None:
         settings = NetworkSettings(id=NetworkSettings.SINGLETON_ID, name="Mutualise",
-                                   timezone="Europe/Paris", currency="EUR", default_locale="fr")
+                                   timezone="Europe/Paris", currency="EUR", default_locale="fr",
+                                   public_holidays="none")
     return settings
 
 
-def update_settings(session: Session, actor: User, data: SettingsInput) -> NetworkSettings:
-    """Change the network's name, time zone, currency or default language (admins)."""
+def network_zone(session: Session) -> ZoneInfo:
+    """The network's time zone: where days, weeks and local wall times are counted."""
+    return ZoneInfo(get_settings(session).timezone)
+
+
+def update_settings(session: Session, actor: User, data: SettingsInput, *,
+                    now: datetime | None = None) -> NetworkSettings:
+    """Change the network's name, time zone, currency, default language or public holidays (admins).
+
+    Given `now`, a change of the holiday setting brings the closures in line: this year's and next
+    year's holidays are generated, and upcoming ones no longer wanted are removed.
+    """
     permissions.require_admin(actor)
     settings = get_settings(session)
+    previous_holidays = settings.public_holidays
     errors = FieldErrors()
     values = {}
     if checks.given(data.name):
@@ -58,11 +72,18 @@ def update_settings(session: Session, actor: User, data: SettingsInput) -> Netwo
         values["currency"] = checks.choice(errors, "currency", data.currency, CURRENCIES)
     if checks.given(data.default_locale):
         values["default_locale"] = checks.choice(errors, "default_locale", data.default_locale, LOCALES)
+    if checks.given(data.public_holidays):
+        values["public_holidays"] = checks.choice(errors, "public_holidays", data.public_holidays,
+                                                  closures.HOLIDAY_MODES)
     errors.raise_if_any()
     for name, value in values.items():
         setattr(settings, name, value)
     session.add(settings)
     session.flush()
+    if now is not None and settings.public_holidays != previous_holidays:
+        closures.withdraw_holidays(session, now, settings)
+        year = now.astimezone(ZoneInfo(settings.timezone)).year
+        closures.generate_holidays(session, now, settings, [year, year + 1])
     return settings
 
 

@@ -36,6 +36,7 @@ def test_admin_creates_structure_and_resource_then_member_finds_it(page, browser
     expect(page.get_by_text("Salle Germinal").first).to_be_visible()
 
     # The new structure takes the member in (set here: the page for that is covered by the web tests).
+    db.session.rollback()  # end this thread's read transaction: its snapshot predates the server's writes
     structure = db.session.query(Structure).filter_by(name="Recyclerie des Weppes").one()
     db.session.add(Membership(structure_id=structure.id, user_id=member.id, role="member",
                               created_at=structure.created_at))

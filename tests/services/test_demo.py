@@ -112,3 +112,16 @@ def test_loading_the_demo_is_deterministic(app, now):
     assert network_is_empty(db.session)
     load_demo(db.session, now)
     assert _snapshot() == first
+
+
+def test_demo_books_next_week_through_the_booking_service(app, now):
+    from mutualise.models import Booking, QuotaRule
+
+    load_demo(db.session, now)
+    db.session.commit()
+    bookings = list(db.session.scalars(select(Booking)))
+    statuses = sorted({b.status for b in bookings})
+    assert len(bookings) == 7 + 8  # seven single bookings and a weekly series of eight
+    assert statuses == ["confirmed", "pending"]  # the kitchen waits for its referent
+    assert all(b.start_at > now for b in bookings)
+    assert db.session.scalar(select(QuotaRule.limit)) == 12

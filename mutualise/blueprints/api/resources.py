@@ -3,6 +3,7 @@
 from mutualise.blueprints.api.auth import actor
 from mutualise.blueprints.api.blueprint import ID, ApiBlueprint
 from mutualise.blueprints.api.pagination import page
+from mutualise.blueprints.api.schemas.bookings import AvailabilityArgsSchema, AvailabilitySchema
 from mutualise.blueprints.api.schemas.resources import (
     ResourceInputSchema,
     ResourceListArgsSchema,
@@ -12,7 +13,7 @@ from mutualise.blueprints.api.schemas.resources import (
 )
 from mutualise.clock import utcnow
 from mutualise.extensions import db
-from mutualise.services import resources
+from mutualise.services import availability, resources
 from mutualise.services.resources import ResourceInput
 
 bp = ApiBlueprint("api_resources", __name__, description="Rooms, vehicles and equipment.")
@@ -51,3 +52,12 @@ def get_resource(resource_id: int):
 def update_resource(data, resource_id: int):
     """Change a resource, its rules, tariff or referents, or archive it (`active: false`)."""
     return resources.update_resource(db.session, actor(), resource_id, ResourceInput(**data))
+
+
+@bp.get(f"/resources/<{ID}:resource_id>/availability")
+@bp.arguments(AvailabilityArgsSchema, location="query")
+@bp.response(200, AvailabilitySchema)
+def resource_availability(args, resource_id: int):
+    """When the resource is taken (`busy`, with the units taken) and when at least one unit is free
+    (`free`) over [start, end), at most 62 days; others' titles and structures are never shown."""
+    return availability.availability(db.session, actor(), resource_id, args["start"], args["end"])

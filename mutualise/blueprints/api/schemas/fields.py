@@ -4,12 +4,17 @@ The schemas check types only (and document lengths); the services own the rules.
 reuse the msgids of mutualise/services/checks.py, so a form and the API say the same thing.
 """
 
+import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 import marshmallow as ma
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
+
+from mutualise.services.checks import FIRST_YEAR, LAST_YEAR
 
 REQUIRED = _l("This field is required.")
 NOT_TEXT = _l("Must be text.")
@@ -129,3 +134,86 @@ def text(max_len: int | None = None, **kwargs) -> String:
 def one_of(choices, **kwargs) -> String:
     """A text field whose allowed values are documented (enum); the service checks them."""
     return String(metadata={"enum": [str(c) for c in choices]}, **kwargs)
+
+
+UNKNOWN_ZONE = _l("Unknown time zone; use an IANA name such as Europe/Paris.")
+OFFSET_NOT_ZONE = _l("The offset does not match the time zone named after it on that date.")
+
+# RFC 9557: a zone may follow the time in brackets, "2026-03-09T10:00:00[Europe/Paris]".
+_ZONE_SUFFIX = re.compile(r"(?P<moment>[^\[\]]+)\[(?P<zone>[^\[\]]{1,64})\]")
+# URL decoding turns the "+" of an offset into a space: "2026-03-09T10:00:00 01:00".
+_SPACED_OFFSET = re.compile(r"(?P<moment>.+T[0-9:.]+) (?P<offset>[0-9]{2}(?::?[0-9]{2})?)")
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    # Checked against the list rather than by opening the name: ZoneInfo would also read odd paths.
+    return frozenset(available_timezones())
+
+
+class ZonedDateTime(LocalDateTime):
+    """An RFC 3339 datetime for requests. Without an offset it is read in the network's time zone; a
+    zone may also be named in brackets after it (RFC 9557), and an unknown zone is refused rather than
+    guessed. `query=True` reads back the "+" of an offset that URL decoding turned into a space.
+
+    Years outside the services' range are refused here already: near year 1 or 9999 the conversion to
+    UTC of a filter or a date would overflow before any service could say so."""
+
+    def __init__(self, *, query: bool = False, **kwargs):
+        self.query = query
+        metadata = {"description": "RFC 3339, e.g. 2026-03-09T10:00:00+01:00; without an offset: in the "
+                                   "network's time zone; a zone may follow in brackets: "
+                                   "2026-03-09T10:00:00[Europe/Paris].", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = self._moment(value, attr, data, **kwargs)
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise ma.ValidationError(_l("Must be between the years %(first)d and %(last)d.", first=FIRST_YEAR,
+                                        last=LAST_YEAR))
+        return moment
+
+    def _moment(self, value, attr, data, **kwargs) -> datetime:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        value = value.strip()
+        if self.query and (spaced := _SPACED_OFFSET.fullmatch(value)):
+            value = f"{spaced['moment']}+{spaced['offset']}"
+        suffix = _ZONE_SUFFIX.fullmatch(value)
+        if suffix is None:
+            return super()._deserialize(value, attr, data, **kwargs)
+        if suffix["zone"] not in _known_zones():
+            raise ma.ValidationError(UNKNOWN_ZONE)
+        zone = ZoneInfo(suffix["zone"])
+        parsed = ma.fields.DateTime._deserialize(self, suffix["moment"], attr, data, **kwargs)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=zone)
+        try:
+            matches = parsed.utcoffset() == parsed.astimezone(zone).utcoffset()
+        except OverflowError:  # year 1 or 9999 with an offset: refused as a date anyway
+            raise self.make_error("invalid") from None
+        if not matches:
+            raise ma.ValidationError(OFFSET_NOT_ZONE)
+        return parsed
+
+
+class Amount(ma.fields.Number):
+    """An amount that may have decimals (hours such as 1.5), written as a JSON number: a whole one as an
+    integer, others as a decimal number (Flask would write a Decimal as a string)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        number = Decimal(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+
+
+class OneOf(ma.validate.OneOf):
+    """Checked allowed values, with the services' message, for query parameters no service checks
+    (documented as an enum)."""
+
+    def __call__(self, value):
+        if value not in self.choices:
+            choices = ", ".join(str(choice) for choice in self.choices)
+            raise ma.ValidationError(_l("Must be one of: %(choices)s.", choices=choices))
+        return value

@@ -1,0 +1,153 @@
+"""What is free and what is taken: one resource's availability (API), and the slots shown by the calendar
+pages (week, day planning, month). Others' bookings show as busy only, unless the viewer may see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from mutualise.domain.intervals import free_slots, load_profile
+from mutualise.models import ACTIVE_STATUSES, Booking, Closure, Resource, Structure, User
+from mutualise.services import checks, permissions
+from mutualise.services.errors import FieldErrors, NotFound
+from mutualise.services.resources import list_resources
+
+MAX_SPAN = timedelta(days=62)
+
+
+@dataclass(frozen=True)
+class SeenBooking:
+    """What a calendar shows of a booking the viewer may see."""
+
+    id: int
+    title: str
+    structure_code: str
+    status: str
+
+
+@dataclass
+class Slot:
+    """A booking or closure as a calendar shows it. `booking` is set only when the viewer may see it;
+    `blocked_until` is the end plus the resource's buffer (nothing else may start before it)."""
+
+    start: datetime
+    end: datetime
+    quantity: int
+    status: str  # pending | confirmed | closed
+    booking: SeenBooking | None = None
+    closure: Closure | None = None
+    mine: bool = False  # booked by one of the viewer's structures
+    blocked_until: datetime | None = None
+
+    def __post_init__(self):
+        if self.blocked_until is None:
+            self.blocked_until = self.end
+
+
+def _period(errors: FieldErrors, start, end) -> tuple[datetime, datetime]:
+    start = checks.moment(errors, "start", start)
+    end = checks.moment(errors, "end", end)
+    if start and end and end <= start:
+        errors.add("end", _l("The end must come after the start."))
+    elif start and end and end - start > MAX_SPAN:
+        errors.add("end", _l("Ask for at most %(days)d days at a time.", days=MAX_SPAN.days))
+    errors.raise_if_any()
+    return start, end
+
+
+def _resource(session: Session, actor: User, resource_id: int) -> Resource:
+    resource = session.get(Resource, resource_id) if checks.valid_id(resource_id) else None
+    if resource is None or (not resource.active and not actor.is_admin):
+        raise NotFound()
+    return resource
+
+
+def availability(session: Session, actor: User, resource_id: int, start, end) -> dict:
+    """Busy periods (units taken, closures as the whole stock) and free periods (at least one unit
+    left) of a resource over [start, end); nothing about who booked (API.md)."""
+    resource = _resource(session, actor, resource_id)
+    start, end = _period(FieldErrors(), start, end)
+    loads = session.execute(select(Booking.start_at, Booking.end_at, Booking.quantity).where(
+        Booking.resource_id == resource.id, Booking.status.in_(ACTIVE_STATUSES),
+        Booking.start_at < end, Booking.end_at > start)).all()
+    closures = session.execute(select(Closure.start_at, Closure.end_at).where(
+        or_(Closure.resource_id == resource.id, Closure.resource_id.is_(None)),
+        Closure.start_at < end, Closure.end_at > start)).all()
+    taken = [(row.start_at, row.end_at, row.quantity) for row in loads]
+    taken += [(row.start_at, row.end_at, resource.quantity) for row in closures]
+    profile = load_profile(taken, start, end)
+    busy = [{"start": s, "end": e, "quantity": min(q, resource.quantity)} for s, e, q in profile]
+    free = [{"start": s, "end": e} for s, e in free_slots(profile, resource.quantity, start, end)]
+    return {"resource": resource, "busy": busy, "free": free}
+
+
+def calendar_slots(session: Session, actor: User, resources: list[Resource], start: datetime,
+                   end: datetime) -> dict[int, list[Slot]]:
+    """For each resource, its active bookings and closures overlapping [start, end), by start.
+
+    Plain rows, not ORM objects: the day planning draws thousands of them (issue 3: 1,000 resources
+    in under 300 ms)."""
+    ids = [r.id for r in resources]
+    slots: dict[int, list[Slot]] = {rid: [] for rid in ids}
+    if not ids:
+        return slots
+    mine = permissions.structure_ids_of(actor)
+    reader = permissions.is_network_reader(actor)
+    referent_of = {r.id for r in resources if permissions.is_referent(actor, r)}
+    rows = session.execute(
+        select(Booking.id, Booking.resource_id, Booking.structure_id, Booking.user_id, Booking.title,
+               Booking.status, Booking.quantity, Booking.start_at, Booking.end_at, Booking.blocked_until,
+               Structure.short_code)
+        .join(Structure, Structure.id == Booking.structure_id)
+        .where(Booking.resource_id.in_(ids), Booking.status.in_(ACTIVE_STATUSES),
+               Booking.start_at < end, Booking.blocked_until > start))
+    for row in rows:
+        # the rule of permissions.can_see_booking, on a row
+        visible = (reader or row.structure_id in mine or row.user_id == actor.id
+                   or row.resource_id in referent_of)
+        seen = SeenBooking(row.id, row.title, row.short_code, row.status) if visible else None
+        slots[row.resource_id].append(Slot(row.start_at, row.end_at, row.quantity, row.status, booking=seen,
+                                           mine=row.structure_id in mine, blocked_until=row.blocked_until))
+    by_id = {r.id: r for r in resources}
+    closures = session.scalars(select(Closure).where(
+        or_(Closure.resource_id.in_(ids), Closure.resource_id.is_(None)),
+        Closure.start_at < end, Closure.end_at > start))
+    for closure in closures:
+        for rid in ([closure.resource_id] if closure.resource_id else ids):
+            slots[rid].append(Slot(closure.start_at, closure.end_at, by_id[rid].quantity, "closed",
+                                   closure=closure))
+    for found in slots.values():
+        found.sort(key=lambda slot: (slot.start, slot.end))
+    return slots
+
+
+def local_day_bounds(day: date, tz: ZoneInfo, days: int = 1) -> tuple[datetime, datetime]:
+    """UTC bounds of `days` local days from `day` (a day across a DST change lasts 23 or 25 hours)."""
+    start = datetime.combine(day, time(), tz)
+    end = datetime.combine(day + timedelta(days=days), time(), tz)
+    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+@dataclass
+class Planning:
+    start: datetime
+    end: datetime
+    resources: list[Resource]
+    slots: dict[int, list[Slot]]
+
+
+def planning(session: Session, actor: User, day: date, tz: ZoneInfo, *, days: int = 1,
+             site_id: int | None = None, kind: str | None = None,
+             resource_id: int | None = None) -> Planning:
+    """The resources (filtered by site, kind or one resource) and their slots over `days` local days."""
+    if resource_id is not None:
+        resources = [_resource(session, actor, resource_id)]
+    else:
+        resources = list_resources(session, actor, kind=kind, site_id=site_id, active=True)
+    start, end = local_day_bounds(day, tz, days)
+    return Planning(start, end, resources, calendar_slots(session, actor, resources, start, end))
