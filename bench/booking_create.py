@@ -1,0 +1,307 @@
+"""Bookings per second through gunicorn on a SQLite file, beside the rate of an empty authenticated read.
+
+A fresh SQLite database in a temporary instance folder (`flask db upgrade`, then people, one structure
+and many resources created through the services), served by gunicorn (2 workers, sync then gthread).
+Client threads, each with their own bearer token, POST /api/v1/bookings for distinct hourly slots that
+never conflict (many resources x many slots) for a fixed time, then GET /api/v1/me for the same time.
+Prints bookings/s, p50/p95 latency, the rate of /me and the ratio of the two.
+
+    .venv/bin/python bench/booking_create.py [--seconds 10] [--clients 8] [--workers 2]
+                                             [--worker-class sync gthread] [--threads 4]
+                                             [--backend sqlite|postgresql] [--own-structures]
+    .venv/bin/python bench/booking_create.py --profile 500   # cProfile of 500 bookings, in-process
+
+The clients run on the same machine as the server and take part of its CPU, as they would on a two-core
+box; the figures are what one such box sustains, not the server alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import http.client
+import itertools
+import json
+import os
+import pstats
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_PER_SECOND = 300
+
+
+# The instance: a fresh database with people, a structure and resources
+
+
+@dataclass
+class Instance:
+    folder: str
+    url: str
+    structure_ids: list[int]  # the structure each person books for, in the order of the tokens
+    resource_ids: list[int]
+    tokens: list[str]
+    zone: ZoneInfo
+
+    @property
+    def app_spec(self) -> str:
+        """The app factory call gunicorn and flask import (the database comes from the environment)."""
+        return f"mutualise:create_app({{'INSTANCE_PATH': {self.folder!r}}})"
+
+
+def environment(url: str) -> dict[str, str]:
+    return {**os.environ, "MUTUALISE_SQLALCHEMY_DATABASE_URI": url}
+
+
+def prepare(folder: str, url: str, *, people: int, resources: int, own_structures: bool = False) -> Instance:
+    """Migrate a fresh database at `url` and create, through the services, `people` people (one API
+    token each) members of one structure, or each of their own, and `resources` rooms."""
+    spec = f"mutualise:create_app({{'INSTANCE_PATH': {folder!r}}})"
+    subprocess.run([str(VENV_BIN / "flask"), "--app", spec, "db", "upgrade"], env=environment(url),
+                   cwd=ROOT, check=True, capture_output=True)
+    os.environ.update(environment(url))
+    from mutualise import create_app
+    from mutualise.clock import utcnow
+    from mutualise.extensions import db
+    from mutualise.services import accounts, structures, users
+    from mutualise.services.resources import ResourceInput, create_resource
+    from mutualise.services.settings import get_settings
+
+    app = create_app({"INSTANCE_PATH": folder})
+    now = utcnow()
+    with app.app_context():
+        admin = users.create_user(db.session, None, now, users.UserInput(
+            email="admin@bench.example", name="Admin", password="bench-password", roles=["admin"]))
+        structure_ids = [structures.create_structure(db.session, admin, now, structures.StructureInput(
+            name=f"Structure {n}")).id for n in range(people if own_structures else 1)]
+        tokens = []
+        for n in range(people):
+            person = users.create_user(db.session, admin, now, users.UserInput(
+                email=f"person{n}@bench.example", name=f"Person {n}", password="bench-password"))
+            structures.set_member(db.session, admin, now, structure_ids[n % len(structure_ids)], person.id,
+                                  "member")
+            tokens.append(accounts.create_api_token(db.session, person, now, "bench")[1])
+        resource_ids = [create_resource(db.session, admin, now, ResourceInput(
+            kind="room", name=f"Room {n:04d}")).id for n in range(resources)]
+        zone = ZoneInfo(get_settings(db.session).timezone)
+        db.session.commit()
+        instance = Instance(folder, url, [structure_ids[n % len(structure_ids)] for n in range(people)],
+                            resource_ids, tokens, zone)
+        db.engine.dispose()
+    return instance
+
+
+def next_monday(zone: ZoneInfo) -> date:
+    today = datetime.now(zone).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+# The server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(instance: Instance, *, workers: int, worker_class: str, threads: int = 1):
+    """gunicorn serving the instance on a free loopback port; yields "host:port" once it answers."""
+    address = f"127.0.0.1:{free_port()}"
+    command = [str(VENV_BIN / "gunicorn"), "--bind", address, "--workers", str(workers),
+               "--worker-class", worker_class, "--threads", str(threads), "--log-level", "warning",
+               instance.app_spec]
+    process = subprocess.Popen(command, cwd=ROOT, env=environment(instance.url))
+    try:
+        wait_until_up(address, instance.tokens[0], process)
+        yield address
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_until_up(address: str, token: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}")
+        with contextlib.suppress(OSError):
+            if call(http.client.HTTPConnection(address, timeout=5), token, "GET", "/api/v1/me")[0] == 200:
+                return
+        time.sleep(0.1)
+    raise SystemExit("gunicorn did not answer in time")
+
+
+# The clients
+
+
+def call(connection: http.client.HTTPConnection, token: str, method: str, path: str,
+         body: dict | None = None) -> tuple[int, bytes]:
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    payload = None
+    if body is not None:
+        payload = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    connection.request(method, path, body=payload, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, status: int, seconds: float) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000 if ordered else 0.0
+
+
+def hammer(address: str, tokens: list[str], seconds: float, next_request) -> Tally:
+    """Each token in its own thread sends `next_request(index of the token)` -> (method, path, body)
+    until time is up."""
+    tally = Tally()
+    stop_at = time.monotonic() + seconds
+
+    def client(index: int, token: str) -> None:
+        connection = http.client.HTTPConnection(address, timeout=30)
+        while time.monotonic() < stop_at:
+            method, path, body = next_request(index)
+            started = time.perf_counter()
+            status, _ = call(connection, token, method, path, body)
+            tally.add(status, time.perf_counter() - started)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=pair) for pair in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally
+
+
+def distinct_slots(instance: Instance, start: datetime):
+    """Bookings that never conflict: every resource at `start`, then every resource an hour later..."""
+    counter = itertools.count()
+    lock = threading.Lock()
+    resources = len(instance.resource_ids)
+
+    def next_request(client: int):
+        with lock:
+            n = next(counter)
+        slot_start = start + timedelta(hours=n // resources)
+        body = {"resource_id": instance.resource_ids[n % resources],
+                "structure_id": instance.structure_ids[client], "start": slot_start.isoformat(),
+                "end": (slot_start + timedelta(hours=1)).isoformat(), "title": "Bench"}
+        return "POST", "/api/v1/bookings", body
+
+    return next_request
+
+
+def measure(instance: Instance, address: str, args, start: datetime) -> None:
+    clients = instance.tokens[:args.clients]
+    made = hammer(address, clients, args.seconds, distinct_slots(instance, start))
+    reads = hammer(address, clients, args.seconds, lambda client: ("GET", "/api/v1/me", None))
+    created = made.statuses.get(201, 0)
+    booking_rate, read_rate = created / args.seconds, sum(reads.statuses.values()) / args.seconds
+    print(f"  POST /api/v1/bookings {booking_rate:7.0f} bookings/s  p50 {made.percentile(50):6.1f} ms  "
+          f"p95 {made.percentile(95):6.1f} ms  answers {dict(sorted(made.statuses.items()))}")
+    print(f"  GET  /api/v1/me       {read_rate:7.0f} requests/s  p50 {reads.percentile(50):6.1f} ms  "
+          f"p95 {reads.percentile(95):6.1f} ms  answers {dict(sorted(reads.statuses.items()))}")
+    verdict = "meets" if booking_rate >= TARGET_PER_SECOND else "below"
+    print(f"  bookings/s / me/s = {booking_rate / read_rate:.2f}; {verdict} the target of "
+          f"{TARGET_PER_SECOND} bookings/s")
+
+
+def profile(instance: Instance, count: int, start: datetime) -> None:
+    """Where one process spends a booking request: cProfile over `count` bookings (Flask test client)."""
+    from mutualise import create_app
+
+    app = create_app({"INSTANCE_PATH": instance.folder})
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {instance.tokens[0]}", "Accept-Language": "en"}
+    next_request = distinct_slots(instance, start)
+    for _ in range(20):  # warm up: imports, compiled templates, first connections
+        client.post("/api/v1/bookings", json=next_request(0)[2], headers=headers)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _ in range(count):
+        response = client.post("/api/v1/bookings", json=next_request(0)[2], headers=headers)
+        assert response.status_code == 201, response.get_data(as_text=True)
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print(f"in-process, profiled: {count / elapsed:.0f} bookings/s ({elapsed / count * 1000:.2f} ms each)")
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", nargs="+", default=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--resources", type=int, default=200)
+    parser.add_argument("--profile", type=int, metavar="BOOKINGS", help="profile in-process instead")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--own-structures", action="store_true",
+                        help="each client books for a structure of its own (else all for one)")
+    args = parser.parse_args()
+    for worker_class in ([None] if args.profile else args.worker_class):
+        with database(args.backend) as (folder, url):
+            instance = prepare(folder, url, people=max(args.clients, 1), resources=args.resources,
+                               own_structures=args.own_structures)
+            start = datetime.combine(next_monday(instance.zone), datetime.min.time(), tzinfo=instance.zone)
+            start += timedelta(days=7)
+            if args.profile:
+                profile(instance, args.profile, start)
+                continue
+            threads = args.threads if worker_class == "gthread" else 1
+            print(f"gunicorn {args.workers} workers, {worker_class}"
+                  f"{f' x {threads} threads' if worker_class == 'gthread' else ''}; {args.clients} clients "
+                  f"({'a structure each' if args.own_structures else 'one structure'}), "
+                  f"{args.seconds:.0f} s each; {args.backend}")
+            with gunicorn(instance, workers=args.workers, worker_class=worker_class,
+                          threads=threads) as address:
+                measure(instance, address, args, start)
+
+
+@contextlib.contextmanager
+def database(backend: str):
+    """A temporary instance folder and a fresh database: a SQLite file in the folder, or a database of a
+    throwaway PostgreSQL cluster (tests/pg_cluster.py)."""
+    with contextlib.ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="mutualise-bench-"))
+        if backend == "postgresql":
+            sys.path.insert(0, str(ROOT / "tests"))
+            from pg_cluster import start_or_reuse
+
+            yield folder, stack.enter_context(start_or_reuse()).create_database("mutualise_bench")
+        else:
+            yield folder, f"sqlite:///{folder}/bench.db"
+
+
+if __name__ == "__main__":
+    main()
