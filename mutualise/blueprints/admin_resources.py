@@ -1,9 +1,9 @@
 """Admin pages for sites and resources: lists with filters, create, edit, archive and restore."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from mutualise.blueprints.access import actor, admins_only
 from mutualise.clock import utcnow
 from mutualise.extensions import db
 from mutualise.forms import attach_errors
@@ -18,24 +18,14 @@ from mutualise.forms.resources import (
 from mutualise.services import resources as resource_service
 from mutualise.services import sites as site_service
 from mutualise.services import users as user_service
-from mutualise.services.errors import Forbidden, ValidationError
+from mutualise.services.errors import ValidationError
 from mutualise.services.resources import ResourceInput
 from mutualise.services.sites import SiteInput
 
 bp = Blueprint("admin_resources", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-def _admins_only():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not current_user.is_admin:
-        raise Forbidden()
-    return None
-
-
-def _actor():
-    return current_user._get_current_object()
+bp.before_request(admins_only)
 
 
 # Sites
@@ -44,7 +34,7 @@ def _actor():
 def sites():
     filters = SiteFilterForm(formdata=request.args)
     filters.validate()
-    found = site_service.list_sites(db.session, _actor(), search=filters.q.data, active=filters.active.data)
+    found = site_service.list_sites(db.session, actor(), search=filters.q.data, active=filters.active.data)
     return render_template("admin/sites.html", sites=found, filters=filters)
 
 
@@ -53,7 +43,7 @@ def site_new():
     form = SiteForm()
     if form.validate_on_submit():
         try:
-            site = site_service.create_site(db.session, _actor(), utcnow(), form.to_input())
+            site = site_service.create_site(db.session, actor(), utcnow(), form.to_input())
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -64,11 +54,11 @@ def site_new():
 
 @bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])
 def site_edit(site_id: int):
-    site = site_service.get_site(db.session, _actor(), site_id)
+    site = site_service.get_site(db.session, actor(), site_id)
     form = SiteForm(obj=site)
     if form.validate_on_submit():
         try:
-            site_service.update_site(db.session, _actor(), site_id, form.to_input())
+            site_service.update_site(db.session, actor(), site_id, form.to_input())
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -79,7 +69,7 @@ def site_edit(site_id: int):
 
 @bp.post("/sites/<int:site_id>/<any(archive, restore):action>")
 def site_archive(site_id: int, action: str):
-    site = site_service.update_site(db.session, _actor(), site_id, SiteInput(active=action == "restore"))
+    site = site_service.update_site(db.session, actor(), site_id, SiteInput(active=action == "restore"))
     if site.active:
         flash(_("Site “%(name)s” restored.", name=site.name), "success")
     else:
@@ -92,10 +82,10 @@ def site_archive(site_id: int, action: str):
 @bp.get("/resources")
 def resources():
     filters = ResourceFilterForm(formdata=request.args)
-    filters.set_sites(site_service.list_sites(db.session, _actor()))
+    filters.set_sites(site_service.list_sites(db.session, actor()))
     valid = filters.validate()
     found = resource_service.list_resources(
-        db.session, _actor(), kind=filters.kind.data or None, site_id=filters.site_id.data,
+        db.session, actor(), kind=filters.kind.data or None, site_id=filters.site_id.data,
         active=filters.active.data, search=filters.q.data, attribute=filters.attribute.data,
         min_capacity=filters.min_capacity.data if not filters.min_capacity.errors else None)
     return render_template("admin/resources.html", resources=found, filters=filters,
@@ -104,8 +94,8 @@ def resources():
 
 def _resource_form() -> ResourceForm:
     form = ResourceForm()
-    form.set_choices(site_service.list_sites(db.session, _actor()),
-                     user_service.list_users(db.session, _actor(), active=True))
+    form.set_choices(site_service.list_sites(db.session, actor()),
+                     user_service.list_users(db.session, actor(), active=True))
     return form
 
 
@@ -114,7 +104,7 @@ def resource_new():
     form = _resource_form()
     if form.validate_on_submit():
         try:
-            resource = resource_service.create_resource(db.session, _actor(), utcnow(), form.to_input())
+            resource = resource_service.create_resource(db.session, actor(), utcnow(), form.to_input())
         except ValidationError as error:
             attach_nested_errors(form, error)
         else:
@@ -126,13 +116,13 @@ def resource_new():
 
 @bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
 def resource_edit(resource_id: int):
-    resource = resource_service.get_resource(db.session, _actor(), resource_id)
+    resource = resource_service.get_resource(db.session, actor(), resource_id)
     form = _resource_form()
     if not form.is_submitted():
         form.fill_from(resource)
     if form.validate_on_submit():
         try:
-            resource_service.update_resource(db.session, _actor(), resource_id, form.to_input())
+            resource_service.update_resource(db.session, actor(), resource_id, form.to_input())
         except ValidationError as error:
             attach_nested_errors(form, error)
         else:
@@ -144,7 +134,7 @@ def resource_edit(resource_id: int):
 
 @bp.post("/resources/<int:resource_id>/<any(archive, restore):action>")
 def resource_archive(resource_id: int, action: str):
-    resource = resource_service.update_resource(db.session, _actor(), resource_id,
+    resource = resource_service.update_resource(db.session, actor(), resource_id,
                                                 ResourceInput(active=action == "restore"))
     if resource.active:
         flash(_("Resource “%(name)s” restored.", name=resource.name), "success")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, and_, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mutualise.extensions import db
@@ -103,6 +103,15 @@ class Booking(db.Model):
                         name="odometer_in_after_out"),
         Index("ix_bookings_resource_time", "resource_id", "start_at", "blocked_until"),
     )
+
+    @classmethod
+    def holds_time_in(cls, dialect: str, start: datetime, end: datetime):
+        """SQL condition: the booking holds [start_at, blocked_until) overlapping [start, end). On
+        PostgreSQL written as a range overlap, which the GiST index ix_bookings_period answers."""
+        if dialect == "postgresql":
+            return func.tstzrange(cls.start_at, cls.blocked_until, "[)").op("&&")(
+                func.tstzrange(start, end, "[)"))
+        return and_(cls.start_at < end, cls.blocked_until > start)
 
     @property
     def is_active(self) -> bool:

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from mutualise import mail
 from mutualise.models import ApiToken, User
@@ -171,7 +171,9 @@ def revoke_api_token(session: Session, user: User, token_id: int, now: datetime)
 def user_for_api_token(session: Session, secret: str, now: datetime) -> User | None:
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret)))
+    # the user and their memberships come with the token: every API request needs them
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret))
+                           .options(joinedload(ApiToken.user).selectinload(User.memberships)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     # Refreshed at most every few minutes, so reading the API does not write on every request.

@@ -72,9 +72,10 @@ def availability(session: Session, actor: User, resource_id: int, start, end) ->
     left) of a resource over [start, end); nothing about who booked (API.md)."""
     resource = _resource(session, actor, resource_id)
     start, end = _period(FieldErrors(), start, end)
+    dialect = session.get_bind().dialect.name
     loads = session.execute(select(Booking.start_at, Booking.end_at, Booking.quantity).where(
-        Booking.resource_id == resource.id, Booking.status.in_(ACTIVE_STATUSES),
-        Booking.start_at < end, Booking.end_at > start)).all()
+        Booking.resource_id == resource.id, Booking.holds_time_in(dialect, start, end),
+        Booking.status.in_(ACTIVE_STATUSES), Booking.end_at > start)).all()
     closures = session.execute(select(Closure.start_at, Closure.end_at).where(
         or_(Closure.resource_id == resource.id, Closure.resource_id.is_(None)),
         Closure.start_at < end, Closure.end_at > start)).all()
@@ -105,7 +106,7 @@ def calendar_slots(session: Session, actor: User, resources: list[Resource], sta
                Structure.short_code)
         .join(Structure, Structure.id == Booking.structure_id)
         .where(Booking.resource_id.in_(ids), Booking.status.in_(ACTIVE_STATUSES),
-               Booking.start_at < end, Booking.blocked_until > start))
+               Booking.holds_time_in(session.get_bind().dialect.name, start, end)))
     for row in rows:
         # the rule of permissions.can_see_booking, on a row
         visible = (reader or row.structure_id in mine or row.user_id == actor.id

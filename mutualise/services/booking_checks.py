@@ -76,7 +76,7 @@ class SlotCheck:
         excluded = list(exclude_ids)
         query = select(Booking).where(
             Booking.resource_id == resource.id, Booking.status.in_(ACTIVE_STATUSES),
-            Booking.start_at < span_end + self.buffer, Booking.blocked_until > span_start)
+            Booking.holds_time_in(session.get_bind().dialect.name, span_start, span_end + self.buffer))
         if excluded:
             query = query.where(Booking.id.not_in(excluded))
         self.bookings = list(session.scalars(query))
