@@ -98,7 +98,6 @@ def calendar_slots(session: Session, actor: User, resources: list[Resource], sta
     if not ids:
         return slots
     mine = permissions.structure_ids_of(actor)
-    reader = permissions.is_network_reader(actor)
     referent_of = {r.id for r in resources if permissions.is_referent(actor, r)}
     rows = session.execute(
         select(Booking.id, Booking.resource_id, Booking.structure_id, Booking.user_id, Booking.title,
@@ -108,9 +107,8 @@ def calendar_slots(session: Session, actor: User, resources: list[Resource], sta
         .where(Booking.resource_id.in_(ids), Booking.status.in_(ACTIVE_STATUSES),
                Booking.holds_time_in(session.get_bind().dialect.name, start, end)))
     for row in rows:
-        # the rule of permissions.can_see_booking, on a row
-        visible = (reader or row.structure_id in mine or row.user_id == actor.id
-                   or row.resource_id in referent_of)
+        visible = permissions.sees_booking(actor, row.structure_id, row.user_id,
+                                           row.resource_id in referent_of)
         seen = SeenBooking(row.id, row.title, row.short_code, row.status) if visible else None
         slots[row.resource_id].append(Slot(row.start_at, row.end_at, row.quantity, row.status, booking=seen,
                                            mine=row.structure_id in mine, blocked_until=row.blocked_until))

@@ -39,8 +39,14 @@ def is_referent(actor: User, resource) -> bool:
 
 def can_see_booking(actor: User, booking) -> bool:
     """Network readers, the booker, the people of the booking's structure and the resource's referents."""
-    return (is_network_reader(actor) or booking.user_id == actor.id
-            or booking.structure_id in structure_ids_of(actor) or is_referent(actor, booking.resource))
+    return sees_booking(actor, booking.structure_id, booking.user_id, is_referent(actor, booking.resource))
+
+
+def sees_booking(actor: User, structure_id: int, user_id: int, referent: bool) -> bool:
+    """can_see_booking on a booking's columns, for the calendars that read plain rows; `referent`: the
+    actor is a referent of the booked resource."""
+    return (referent or is_network_reader(actor) or user_id == actor.id
+            or structure_id in structure_ids_of(actor))
 
 
 def can_change_booking(actor: User, booking) -> bool:

@@ -1,30 +1,18 @@
 """A resource's availability through the JSON API: busy and free periods, never who booked (API.md)."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
+from api_helpers import api_error as _error
+from api_helpers import monday
 
 from mutualise.clock import utcnow
 from mutualise.extensions import db
 from mutualise.services.closures import ClosureInput, create_closure
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def monday(hour: int = 0) -> datetime:
-    """A Monday at least eight days ahead (the real clock runs through HTTP), at `hour` in Paris."""
-    first = datetime.now(PARIS).date() + timedelta(days=8)
-    first += timedelta(days=(7 - first.weekday()) % 7)
-    return datetime.combine(first, time(hour), PARIS)
-
-
-def _error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    return error
 
 
 def _availability(caller, resource, start: datetime, end: datetime):
@@ -76,7 +64,7 @@ def test_a_stocked_resource_is_free_while_one_unit_is_left(api, make, coop):
 def test_a_closure_makes_the_resource_busy(api, make):
     room = make.resource()
     create_closure(db.session, make.user(is_admin=True), utcnow(),
-                   ClosureInput(resource_id=None, start=monday(), end=monday() + timedelta(days=1),
+                   ClosureInput(resource_id=None, start=monday(0), end=monday(0) + timedelta(days=1),
                                 reason="Jour férié"))
     db.session.commit()
     body = _availability(api(make.user()), room, monday(8), monday(18)).get_json()
@@ -101,7 +89,7 @@ def test_an_unescaped_plus_in_the_offset_is_read_as_a_plus(api, make):
     ("start=2026-05-04T10:00[Nowhere/City]&end=2026-05-04T12:00",
      {"start": "Unknown time zone; use an IANA name such as Europe/Paris."}),
 ])
-def test_a_wrong_period_is_a_validation_error(api, make, query, fields):
+def test_a_wrong_period_is_a_validationapi_error(api, make, query, fields):
     room = make.resource()
     response = api(make.user(), language="en").get(f"/api/v1/resources/{room.id}/availability?{query}")
     assert _error(response, 422, "validation")["details"]["fields"] == fields

@@ -1,30 +1,18 @@
 """What happens to a booking after it is made, through the JSON API: approval by a referent, rejection,
 cancellation of one, the following or all occurrences (late or not), vehicle check-out and check-in."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from api_helpers import api_error as _error
+from api_helpers import monday
 from sqlalchemy import func, select
 
 from mutualise.extensions import db
 from mutualise.models import Booking, BookingStatus
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def monday(hour: int = 10, weeks: int = 0) -> datetime:
-    """A Monday at least eight days ahead (the real clock runs through HTTP), `weeks` later, in Paris."""
-    first = datetime.now(PARIS).date() + timedelta(days=8)
-    first += timedelta(days=(7 - first.weekday()) % 7 + 7 * weeks)
-    return datetime.combine(first, time(hour), PARIS)
-
-
-def _error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    return error
 
 
 def _statuses() -> list[str]:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from api_helpers import api_error as _error
+from api_helpers import monday
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
@@ -20,22 +22,8 @@ PARIS = ZoneInfo("Europe/Paris")
 NOT_DATETIME = "Must be a date and time such as 2026-03-03T10:00:00+01:00."
 
 
-def monday(hour: int = 10, minute: int = 0, weeks: int = 0) -> datetime:
-    """A Monday at least eight days ahead, `weeks` later, at hour:minute in Paris."""
-    first = datetime.now(PARIS).date() + timedelta(days=8)
-    first += timedelta(days=(7 - first.weekday()) % 7 + 7 * weeks)
-    return datetime.combine(first, time(hour, minute), PARIS)
-
-
 def _count(model=Booking) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def _error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    return error
 
 
 @pytest.fixture
@@ -411,7 +399,7 @@ def test_the_list_is_paged_with_a_cursor(api, member, coop, room):
     ("resource_id=abc", "resource_id"),
     ("start=2026-03-09T10:00[Atlantis/Capital]", "start"),
 ])
-def test_a_wrong_filter_is_a_validation_error(api, member, query, field):
+def test_a_wrong_filter_is_a_validationapi_error(api, member, query, field):
     response = api(member, language="en").get(f"/api/v1/bookings?{query}")
     assert set(_error(response, 422, "validation")["details"]["fields"]) == {field}
 

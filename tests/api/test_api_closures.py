@@ -1,11 +1,13 @@
 """Closures through the JSON API: admins close a resource or every resource; everyone reads them; a
 closed period cannot be booked."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
+from api_helpers import api_error as _error
+from api_helpers import monday
 from sqlalchemy import func, select
 
 from mutualise.extensions import db
@@ -14,22 +16,8 @@ from mutualise.models import Booking, Closure
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def monday(hour: int = 0, weeks: int = 0) -> datetime:
-    """A Monday at least eight days ahead (the real clock runs through HTTP), at `hour` in Paris."""
-    first = datetime.now(PARIS).date() + timedelta(days=8)
-    first += timedelta(days=(7 - first.weekday()) % 7 + 7 * weeks)
-    return datetime.combine(first, time(hour), PARIS)
-
-
 def _count(model=Closure) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def _error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    return error
 
 
 @pytest.fixture
@@ -47,30 +35,30 @@ def _close(admin, resource_id, start: datetime, end: datetime, reason: str = "Tr
 def test_a_closed_resource_cannot_be_booked_then_and_the_conflict_says_why(api, admin, make):
     room = make.resource()
     coop = make.structure()
-    closure = _close(admin, room.id, monday(), monday() + timedelta(days=1), reason="Peinture")
+    closure = _close(admin, room.id, monday(0), monday(0) + timedelta(days=1), reason="Peinture")
     assert (closure["resource_id"], closure["start"], closure["reason"], closure["source"]) == (
-        room.id, monday().isoformat(), "Peinture", "manual")
+        room.id, monday(0).isoformat(), "Peinture", "manual")
     response = api(make.user(structures=[coop]), language="en").post("/api/v1/bookings", json={
         "resource_id": room.id, "structure_id": coop.id, "start": monday(10).isoformat(),
         "end": monday(12).isoformat()})
     error = _error(response, 409, "conflict")
     assert error["message"] == "The resource is closed then: Peinture."
-    assert error["details"]["conflicts"] == [{"start": monday().isoformat(),
-                                              "end": (monday() + timedelta(days=1)).isoformat(),
+    assert error["details"]["conflicts"] == [{"start": monday(0).isoformat(),
+                                              "end": (monday(0) + timedelta(days=1)).isoformat(),
                                               "closure": "Peinture"}]
     assert _count(Booking) == 0
 
 
 def test_a_closure_of_every_resource_is_listed_with_each_resources_own(api, admin, make):
     room, van = make.resource(), make.resource(kind="vehicle")
-    everything = _close(admin, None, monday(), monday() + timedelta(days=1), reason="Jour férié")
-    rooms_only = _close(admin, room.id, monday(weeks=1), monday(weeks=1) + timedelta(hours=4))
-    _close(admin, van.id, monday(weeks=2), monday(weeks=2) + timedelta(hours=4))
+    everything = _close(admin, None, monday(0), monday(0) + timedelta(days=1), reason="Jour férié")
+    rooms_only = _close(admin, room.id, monday(0, weeks=1), monday(0, weeks=1) + timedelta(hours=4))
+    _close(admin, van.id, monday(0, weeks=2), monday(0, weeks=2) + timedelta(hours=4))
     member = api(make.user())
     listed = member.get(f"/api/v1/closures?resource_id={room.id}").get_json()["items"]
     assert [c["id"] for c in listed] == [everything["id"], rooms_only["id"]]
     assert everything["resource_id"] is None
-    period = f"start={quote(monday(weeks=1).isoformat())}&end={quote(monday(weeks=2).isoformat())}"
+    period = f"start={quote(monday(0, weeks=1).isoformat())}&end={quote(monday(0, weeks=2).isoformat())}"
     assert [c["id"] for c in member.get(f"/api/v1/closures?{period}").get_json()["items"]] == [
         rooms_only["id"]]
     assert len(member.get("/api/v1/closures").get_json()["items"]) == 3
@@ -97,19 +85,19 @@ def test_a_closure_without_offset_is_read_in_the_network_time_zone(admin, make):
 ])
 def test_a_wrong_closure_is_refused_and_nothing_is_written(admin, make, change, errors):
     room = make.resource()
-    body = {"resource_id": room.id, "start": monday().isoformat(),
-            "end": (monday() + timedelta(days=1)).isoformat(), "reason": "Travaux"}
+    body = {"resource_id": room.id, "start": monday(0).isoformat(),
+            "end": (monday(0) + timedelta(days=1)).isoformat(), "reason": "Travaux"}
     if change.get("end") == "BEFORE":
-        change = {"end": (monday() - timedelta(hours=1)).isoformat()}
+        change = {"end": (monday(0) - timedelta(hours=1)).isoformat()}
     elif change.get("end") == "DISTANT":
-        change = {"end": (monday() + timedelta(days=400)).isoformat()}
+        change = {"end": (monday(0) + timedelta(days=400)).isoformat()}
     response = admin.post("/api/v1/closures", json={**body, **change})
     assert _error(response, 422, "validation")["details"]["fields"] == errors
     assert _count() == 0
 
 
 def test_the_resource_must_be_named_or_explicitly_null(admin):
-    response = admin.post("/api/v1/closures", json={"start": monday().isoformat(),
+    response = admin.post("/api/v1/closures", json={"start": monday(0).isoformat(),
                                                     "end": monday(12).isoformat(), "reason": "Travaux"})
     assert _error(response, 422, "validation")["details"]["fields"] == {
         "resource_id": "This field is required."}
@@ -117,10 +105,10 @@ def test_the_resource_must_be_named_or_explicitly_null(admin):
 
 
 def test_members_read_closures_but_cannot_add_or_remove_them(api, admin, make):
-    closure = _close(admin, None, monday(), monday(12))
+    closure = _close(admin, None, monday(0), monday(12))
     member = api(make.user())
     assert member.get(f"/api/v1/closures/{closure['id']}").get_json() == closure
-    body = {"resource_id": None, "start": monday().isoformat(), "end": monday(12).isoformat(), "reason": "x"}
+    body = {"resource_id": None, "start": monday(0).isoformat(), "end": monday(12).isoformat(), "reason": "x"}
     assert _error(member.post("/api/v1/closures", json=body), 403, "forbidden")
     assert _error(member.delete(f"/api/v1/closures/{closure['id']}"), 403, "forbidden")
     assert _count() == 1
@@ -129,7 +117,7 @@ def test_members_read_closures_but_cannot_add_or_remove_them(api, admin, make):
 def test_removing_a_closure_opens_the_period_again(api, admin, make):
     room = make.resource()
     coop = make.structure()
-    closure = _close(admin, room.id, monday(), monday() + timedelta(days=1))
+    closure = _close(admin, room.id, monday(0), monday(0) + timedelta(days=1))
     deleted = admin.delete(f"/api/v1/closures/{closure['id']}")
     assert (deleted.status_code, deleted.get_data()) == (204, b"")
     assert _count() == 0

@@ -6,6 +6,8 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
+from api_helpers import api_error as _error
+from api_helpers import monday
 from sqlalchemy import func, select
 
 from mutualise.extensions import db
@@ -14,22 +16,8 @@ from mutualise.models import QuotaRule
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def monday(hour: int = 10) -> datetime:
-    """A Monday at least eight days ahead (the real clock runs through HTTP), at `hour` in Paris."""
-    first = datetime.now(PARIS).date() + timedelta(days=8)
-    first += timedelta(days=(7 - first.weekday()) % 7)
-    return datetime.combine(first, time(hour), PARIS)
-
-
 def _count() -> int:
     return db.session.scalar(select(func.count()).select_from(QuotaRule))
-
-
-def _error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    return error
 
 
 @pytest.fixture
@@ -182,7 +170,7 @@ def test_another_structures_quota_status_is_not_found(api, make, coop):
     assert api(make.user(is_auditor=True)).get(f"/api/v1/structures/{coop.id}/quotas").status_code == 200
 
 
-def test_a_wrong_moment_for_the_status_is_a_validation_error(api, make, coop):
+def test_a_wrong_moment_for_the_status_is_a_validationapi_error(api, make, coop):
     member = api(make.user(structures=[coop]), language="en")
     response = member.get(f"/api/v1/structures/{coop.id}/quotas?at=0001-01-01T00:00:00%2B14:00")
     assert _error(response, 422, "validation")["details"]["fields"] == {
