@@ -28,7 +28,6 @@ import pstats
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,6 +38,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
+
+from databases import database  # noqa: E402
 
 TARGET_PER_SECOND = 300
 
@@ -286,21 +287,6 @@ def main() -> None:
             with gunicorn(instance, workers=args.workers, worker_class=worker_class,
                           threads=threads) as address:
                 measure(instance, address, args, start)
-
-
-@contextlib.contextmanager
-def database(backend: str):
-    """A temporary instance folder and a fresh database: a SQLite file in the folder, or a database of a
-    throwaway PostgreSQL cluster (tests/pg_cluster.py)."""
-    with contextlib.ExitStack() as stack:
-        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="mutualise-bench-"))
-        if backend == "postgresql":
-            sys.path.insert(0, str(ROOT / "tests"))
-            from pg_cluster import start_or_reuse
-
-            yield folder, stack.enter_context(start_or_reuse()).create_database("mutualise_bench")
-        else:
-            yield folder, f"sqlite:///{folder}/bench.db"
 
 
 if __name__ == "__main__":

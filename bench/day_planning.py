@@ -14,10 +14,8 @@ fresh transaction). Most bookings belong to other structures, so the page shows 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from databases import database  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
@@ -132,14 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     for backend in args.backend:
         print(f"{backend}: {args.resources} resources x {args.per_day} bookings")
-        with contextlib.ExitStack() as stack:
-            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="mutualise-bench-"))
-            if backend == "postgresql":
-                from pg_cluster import start_or_reuse
-
-                url = stack.enter_context(start_or_reuse()).create_database("mutualise_bench")
-            else:
-                url = f"sqlite:///{folder}/bench.db"
+        with database(backend) as (folder, url):
             bench(url, folder, args)
 
 

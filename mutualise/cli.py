@@ -113,20 +113,27 @@ def serve(host: str, port: int) -> None:
 @click.command()
 @with_appcontext
 def tick() -> None:
-    """Periodic work, safe to run as often as wanted (cron, systemd timer): marks vehicle no-shows and
-    generates next year's public-holiday closures when the network asks for them."""
+    """Periodic work, safe to run as often as wanted (cron, systemd timer): marks vehicle no-shows,
+    generates next year's public-holiday closures when the network asks for them and prices the usage of
+    ended bookings."""
     from mutualise.services.booking_actions import mark_no_shows
     from mutualise.services.closures import generate_holidays
     from mutualise.services.locks import begin_writing
     from mutualise.services.settings import get_settings
+    from mutualise.services.usage_pricing import price_ended_bookings
 
     now = utcnow()
     begin_writing(db.session)
     no_shows = mark_no_shows(db.session, now)
     holidays = generate_holidays(db.session, now, get_settings(db.session), [now.year, now.year + 1],
                                  missing_years_only=True)
+    try:
+        priced = price_ended_bookings(db.session, now)
+    except MutualiseError as error:  # e.g. today's period closed: nothing of this run is kept
+        _fail(error)
     db.session.commit()
-    click.echo(f"{no_shows} no-show(s) marked, {holidays} holiday closure(s) created.")
+    click.echo(f"{no_shows} no-show(s) marked, {holidays} holiday closure(s) created, "
+               f"{priced} ended booking(s) priced.")
 
 
 @click.group()

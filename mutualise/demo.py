@@ -13,7 +13,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mutualise.models import Resource, Site, Structure, User
-from mutualise.services import bookings, quota_rules, resources, settings, sites, structures, users
+from mutualise.services import (
+    allocation_keys,
+    bookings,
+    charges,
+    payments,
+    quota_rules,
+    resources,
+    settings,
+    sites,
+    structures,
+    users,
+)
 
 # DEMO ONLY. Published in the README and printed by `flask serve`: never load the demo on a real network.
 DEMO_PASSWORD = "demo-mutualise-2026"
@@ -242,7 +253,34 @@ def load_demo(session: Session, now: datetime) -> list[tuple[str, str]]:
 
     quota_rules.create_quota_rule(session, admin, now, quota_rules.QuotaRuleInput(**_ROOM_QUOTA))
     _book_next_week(session, now, people, structure_ids, resource_ids)
+    _share_this_months_costs(session, now, people["herve.delcroix"], structure_ids)
     return list(DEMO_LOGINS)
+
+
+# m² each structure occupies at the Filature (the general assembly's surface key)
+_SURFACES = {"ALS": "18", "RQFM": "62.5", "CAEF": "41", "COUV": "23.5", "AICM": "12", "HRPW": "9"}
+
+
+def _share_this_months_costs(session: Session, now: datetime, treasurer: User, structure_ids) -> None:
+    """Two keys voted by the general assembly and this month's shared charges, posted by the treasurer."""
+    today = now.astimezone(ZoneInfo(settings.get_settings(session).timezone)).date()
+    first = today.replace(day=1)
+    equal = allocation_keys.create_key(session, treasurer, now, allocation_keys.KeyInput(
+        name="Parts égales", method="equal", valid_from=first, decision_ref="AG du 14/03/2026, résolution 3"))
+    surfaces = allocation_keys.create_key(session, treasurer, now, allocation_keys.KeyInput(
+        name="Surfaces occupées (m²)", method="weights", valid_from=first,
+        decision_ref="AG du 14/03/2026, résolution 4",
+        weights=[{"structure_id": structure_ids[code], "weight": m2} for code, m2 in _SURFACES.items()]))
+    for label, category, cents, parts, paid_by in (
+            ("Loyer de la Filature", "rent", 240000, [(surfaces, 7000), (equal, 3000)], None),
+            ("Assurance multirisque", "insurance", 41750, [(equal, 10000)], None),
+            ("Électricité", "energy", 18733, [(surfaces, 10000)], "RQFM")):
+        charges.create_charge(session, treasurer, now, charges.ChargeInput(
+            label=label, category=category, amount_cents=cents, date=today,
+            parts=[{"key_id": key.id, "share_bp": share} for key, share in parts],
+            paid_by_structure_id=structure_ids[paid_by] if paid_by else None))
+    payments.record_payment(session, treasurer, now, payments.PaymentInput(
+        structure_id=structure_ids["ALS"], amount_cents=30000, date=today, reference="Virement ALS"))
 
 
 def _book_next_week(session: Session, now: datetime, people, structure_ids, resource_ids) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from mutualise.extensions import db
-from mutualise.services.errors import MutualiseError
+from mutualise.services.errors import MutualiseError, PeriodClosed
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,30 @@ def _is_booking_guard(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) in _BOOKING_GUARD or "booking_overlap" in str(error.orig)
 
 
+def _ledger_guard(error: DBAPIError) -> str | None:
+    """Which guard of the ledger (migration 0003) refused the write, from the trigger's message."""
+    text = str(error.orig)
+    return next((guard for guard in ("period_closed", "ledger_posted", "journal_gap") if guard in text), None)
+
+
+def handle_ledger_guard(guard: str):
+    """The database refused a ledger write the services let through: a closed period, a posted row, an
+    entry out of sequence. A conflict, never a server error."""
+    db.session.rollback()
+    log.warning("ledger guard %s answered as a conflict", guard)
+    if guard == "period_closed":
+        return handle_mutualise_error(PeriodClosed())
+    message = _l("The ledger changed at the same moment, or this would alter a posted entry; nothing was "
+                 "saved. Please try again.")
+    if wants_json():
+        return json_error(409, "conflict", message)
+    return error_page(409, message)
+
+
 def handle_integrity_error(error: IntegrityError):
     """Two requests raced for the same unique value or slot: the services checked, the database decided."""
+    if (guard := _ledger_guard(error)) is not None:
+        return handle_ledger_guard(guard)
     db.session.rollback()
     log.info("integrity error answered as a conflict: %s", error.orig)
     if _is_booking_guard(error):
@@ -111,6 +133,8 @@ def handle_integrity_error(error: IntegrityError):
 def handle_operational_error(error: OperationalError):
     """A deadlock, a serialisation failure or a write lock not obtained in time: a conflict to retry,
     not a failure of ours. Anything else is unexpected."""
+    if (guard := _ledger_guard(error)) is not None:
+        return handle_ledger_guard(guard)
     sqlstate = getattr(error.orig, "sqlstate", None)
     if sqlstate not in _RETRY_LATER and "database is locked" not in str(error.orig):
         return handle_unexpected(error)
@@ -120,6 +144,13 @@ def handle_operational_error(error: OperationalError):
     if wants_json():
         return json_error(409, "conflict", message)
     return error_page(409, message)
+
+
+def handle_database_error(error: DBAPIError):
+    """Any other database error: a ledger guard's refusal is a conflict; the rest is unexpected."""
+    if (guard := _ledger_guard(error)) is not None:
+        return handle_ledger_guard(guard)
+    return handle_unexpected(error)
 
 
 def handle_unexpected(error: Exception):
@@ -135,4 +166,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(OperationalError, handle_operational_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

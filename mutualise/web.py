@@ -35,13 +35,15 @@ def register(app: Flask) -> None:
         bookings,
         calendar,
         inventory,
+        ledger,
+        ledger_entry,
         main,
         profile,
     )
     from mutualise.blueprints.api import register as register_api
 
     for blueprint in (main.bp, auth.bp, profile.bp, admin.bp, inventory.bp, admin_resources.bp,
-                      admin_booking.bp, calendar.bp, bookings.bp):
+                      admin_booking.bp, calendar.bp, bookings.bp, ledger.bp, ledger_entry.bp):
         app.register_blueprint(blueprint)
     register_api(app)
 

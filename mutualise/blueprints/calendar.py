@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g, has_request_context, render_template, request, url_for
@@ -122,8 +123,12 @@ def _id_arg(name: str) -> int | None:
 
 # Small helpers
 
+_HHMM = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(_DAY + 1))
+
+
 def _hhmm(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+    # the day planning writes two per block: looked up rather than formatted
+    return _HHMM[minute] if 0 <= minute <= _DAY else f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def _instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
@@ -315,7 +320,28 @@ def _off_hours(intervals: tuple[tuple[int, int], ...], first: int, last: int) ->
     return f"linear-gradient(to right, {', '.join(stops)})" if closed else ""
 
 
-def _planning_rows(found, day: date, tz: ZoneInfo) -> tuple[int, int, list[dict]]:
+class PlanningBlock(NamedTuple):
+    """A booking or closure on a planning row, every attribute already written out: the page draws
+    thousands of them (attribute lookups and string building in the template cost more than here)."""
+
+    classes: str
+    style: str
+    title: str
+    time: str
+    text: str
+    url: str | None
+    pending: bool
+
+
+class PlanningRow(NamedTuple):
+    id: int
+    name: str
+    week: str
+    off: str
+    blocks: list[PlanningBlock]
+
+
+def _planning_rows(found, day: date, tz: ZoneInfo) -> tuple[int, int, list[PlanningRow]]:
     """The planning's first and last wall minute (whole hours) and one row per resource, its bookings
     and closures as blocks placed on 15-minute grid columns."""
     weekday = WEEKDAYS[day.weekday()]
@@ -343,16 +369,19 @@ def _planning_rows(found, day: date, tz: ZoneInfo) -> tuple[int, int, list[dict]
             if start >= end:
                 continue
             column = (start - first) // _QUARTER + 1
+            span = max(1, -(-(end - first) // _QUARTER) - column + 1)
             entry = _entry(slot, busy)
+            text, kind, pending = entry["text"], entry["kind"], entry["pending"]
             if resource.quantity > 1 and slot.closure is None:
-                entry["text"] += f" · {slot.quantity}/{resource.quantity}"
-            entry.update(url=entry["id"] and booking_at(entry["id"]), column=column,
-                         span=max(1, -(-(end - first) // _QUARTER) - column + 1),
-                         time=f"{_hhmm(start)}–{_hhmm(end)}")
-            blocks.append(entry)
+                text += f" · {slot.quantity}/{resource.quantity}"
+            when = f"{_hhmm(start)}–{_hhmm(end)}"
+            blocks.append(PlanningBlock(
+                f"block {kind} pending" if pending else f"block {kind}",
+                f"grid-column: {column} / span {span}", f"{when} {text}", when, text,
+                entry["id"] and booking_at(entry["id"]), pending))
         hours = opening[resource.id]
-        rows.append({"resource": resource, "blocks": blocks, "week": week_of(resource.id),
-                     "off": "" if hours is None else _off_hours(hours, first, last)})
+        rows.append(PlanningRow(resource.id, resource.name, week_of(resource.id),
+                                "" if hours is None else _off_hours(hours, first, last), blocks))
     return first, last, rows
 
 

@@ -8,6 +8,25 @@ from mutualise.models.booking import (
     ClosureSource,
     Series,
 )
+from mutualise.models.ledger import (
+    USAGE_METHODS,
+    AllocationKey,
+    AllocationKeyVersion,
+    AllocationWeight,
+    BookingUsage,
+    Charge,
+    ChargeAllocation,
+    ChargePart,
+    EntryKind,
+    JournalEntry,
+    JournalLine,
+    KeyMethod,
+    Payment,
+    Period,
+    PeriodEvent,
+    PeriodStatus,
+    allocation_key_resources,
+)
 from mutualise.models.quota import QuotaRule, QuotaUnit, QuotaWindow, quota_rule_resources
 from mutualise.models.resource import (
     RULE_FIELDS,
@@ -22,6 +41,9 @@ from mutualise.models.structure import LegalForm, Membership, MembershipRole, St
 from mutualise.models.user import ApiToken, NetworkRole, User
 
 __all__ = [
+    "USAGE_METHODS", "AllocationKey", "AllocationKeyVersion", "AllocationWeight", "BookingUsage", "Charge",
+    "ChargeAllocation", "ChargePart", "EntryKind", "JournalEntry", "JournalLine", "KeyMethod", "Payment",
+    "Period", "PeriodEvent", "PeriodStatus", "allocation_key_resources",
     "ACTIVE_STATUSES", "Booking", "BookingStatus", "Closure", "ClosureSource", "QuotaRule", "QuotaUnit",
     "QuotaWindow", "Series", "quota_rule_resources",
     "RULE_FIELDS", "TARIFF_FIELDS", "ApiToken", "LegalForm", "Membership", "MembershipRole",

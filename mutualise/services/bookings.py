@@ -32,7 +32,7 @@ from mutualise.services.errors import (
     ValidationError,
 )
 from mutualise.services.locks import lock_for_booking
-from mutualise.services.quota_usage import check_quotas
+from mutualise.services.quota_usage import applicable_rules, check_quotas
 from mutualise.services.settings import network_zone
 
 MAX_QUANTITY = 100_000
@@ -219,14 +219,15 @@ def _acceptable(check: SlotCheck, slots, quantity: int, *, skip: bool):
 def _within_quotas(session, structure, resource, kept, skipped, now, tz, *, skip: bool):
     """The series is checked as a whole; with `skip`, occurrences are dropped from the end until the
     rest fits (a whole-series refusal would otherwise leave nothing)."""
-    refusal = check_quotas(session, structure, resource, kept, now, tz)
+    rules = applicable_rules(session, structure.id, resource)
+    refusal = check_quotas(session, structure, resource, kept, now, tz, rules=rules)
     if refusal is None:
         return kept, skipped
     if not skip:
         raise refusal
     accepted: list[tuple[datetime, datetime]] = []
     for slot in kept:
-        one_more = check_quotas(session, structure, resource, [*accepted, slot], now, tz)
+        one_more = check_quotas(session, structure, resource, [*accepted, slot], now, tz, rules=rules)
         if one_more is None:
             accepted.append(slot)
         else:

@@ -3,12 +3,13 @@ cleaned value, so a command's errors are reported together."""
 
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from mutualise.domain.money import MAX_ABS_CENTS
 from mutualise.services.errors import FieldErrors
 
 
@@ -142,3 +143,40 @@ def moment(errors: FieldErrors, field: str, value: Any, *, required: bool = True
                              last=LAST_YEAR))
         return None
     return value.astimezone(UTC)
+
+
+def day(errors: FieldErrors, field: str, value: Any, *, required: bool = True) -> date | None:
+    """A calendar date (not a datetime) between FIRST_YEAR and LAST_YEAR."""
+    if value is None or value == "":
+        if required:
+            errors.add(field, _l("This field is required."))
+        return None
+    if not isinstance(value, date) or isinstance(value, datetime):
+        errors.add(field, _l("Must be a date such as 2026-03-31."))
+        return None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        errors.add(field, _l("Must be between the years %(first)d and %(last)d.", first=FIRST_YEAR,
+                             last=LAST_YEAR))
+        return None
+    return value
+
+
+def cents(errors: FieldErrors, field: str, value: Any, *, allow_zero: bool = False,
+          allow_negative: bool = True) -> int | None:
+    """An amount in integer cents (never a float: 12.5 is refused, not rounded)."""
+    if value is None or value == "":
+        errors.add(field, _l("This field is required."))
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.add(field, _l("Must be a whole number of cents."))
+        return None
+    if abs(value) > MAX_ABS_CENTS:
+        errors.add(field, _l("This amount is too large."))
+        return None
+    if value == 0 and not allow_zero:
+        errors.add(field, _l("Must not be zero."))
+        return None
+    if value < 0 and not allow_negative:
+        errors.add(field, _l("Must not be negative."))
+        return None
+    return value

@@ -100,3 +100,11 @@ class QuotaExceeded(MutualiseError):
     status = 422
     code = "quota_exceeded"
     default_message = _l("This booking would exceed your structure's quota.")
+
+
+class PeriodClosed(MutualiseError):
+    """Writing into a closed ledger period; details.period is its month ("YYYY-MM")."""
+
+    status = 409
+    code = "period_closed"
+    default_message = _l("This ledger period is closed.")

@@ -64,3 +64,25 @@ def can_approve_on(actor: User, resource) -> bool:
 def can_use_booking(actor: User, booking) -> bool:
     """Check a vehicle out or in: anyone of the booking's structure, the booker, a referent, an admin."""
     return can_change_booking(actor, booking) or booking.structure_id in structure_ids_of(actor)
+
+
+def require_treasurer(actor: User) -> None:
+    """Write the ledger (keys, charges, payments, periods): treasurers only; auditors read and change
+    nothing."""
+    if not actor.is_treasurer:
+        raise Forbidden()
+
+
+def can_read_ledger(actor: User) -> bool:
+    """The whole ledger: treasurers, auditors and admins."""
+    return actor.is_treasurer or actor.is_auditor or actor.is_admin
+
+
+def require_ledger_reader(actor: User) -> None:
+    if not can_read_ledger(actor):
+        raise Forbidden()
+
+
+def can_read_structure_ledger(actor: User, structure_id: int) -> bool:
+    """A structure's statement and balance: ledger readers and the structure's managers."""
+    return can_read_ledger(actor) or structure_id in structure_ids_of(actor, MembershipRole.MANAGER)

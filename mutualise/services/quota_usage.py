@@ -100,10 +100,14 @@ def in_unit(unit: str, amount: int) -> int | Decimal:
 
 def check_quotas(session: Session, structure: Structure, resource: Resource,
                  slots: list[tuple[datetime, datetime]], now: datetime, tz: ZoneInfo,
-                 exclude_ids: Iterable[int] = ()) -> QuotaExceeded | None:
-    """The first quota the new slots (taken together) would exceed, or None."""
+                 exclude_ids: Iterable[int] = (),
+                 rules: list[QuotaRule] | None = None) -> QuotaExceeded | None:
+    """The first quota the new slots (taken together) would exceed, or None. `rules`: the applicable
+    rules when the caller already has them (a series checked slot by slot reads them once)."""
     exclude_ids = list(exclude_ids)
-    for rule in applicable_rules(session, structure.id, resource):
+    if rules is None:
+        rules = applicable_rules(session, structure.id, resource)
+    for rule in rules:
         refusal = _check_rule(session, rule, structure, slots, now, tz, exclude_ids)
         if refusal is not None:
             return refusal

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from mutualise.models import NetworkSettings, Resource, Site, Structure, User
@@ -34,14 +34,38 @@ def timezones() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
+# session.info key: the unsaved defaults handed out in this transaction (the network has no row yet)
+_DEFAULTS = "mutualise_default_settings"
+
+
 def get_settings(session: Session) -> NetworkSettings:
-    """The settings row; defaults (not written) when the network has none yet."""
+    """The settings row; defaults (not written) when the network has none yet.
+
+    Read once per transaction: the row stays in the identity map, and its absence is remembered in
+    `session.info` (the identity map cannot remember a miss) until the transaction ends or a row is added.
+    """
+    settings = session.info.get(_DEFAULTS)
+    if settings is not None:
+        return settings
     settings = session.get(NetworkSettings, NetworkSettings.SINGLETON_ID)
     if settings is None:
         settings = NetworkSettings(id=NetworkSettings.SINGLETON_ID, name="Mutualise",
                                    timezone="Europe/Paris", currency="EUR", default_locale="fr",
                                    public_holidays="none")
+        session.info[_DEFAULTS] = settings
     return settings
+
+
+@event.listens_for(Session, "transient_to_pending")
+def _settings_row_added(session, instance):
+    if isinstance(instance, NetworkSettings):
+        session.info.pop(_DEFAULTS, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_default_settings(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_DEFAULTS, None)
 
 
 def network_zone(session: Session) -> ZoneInfo:

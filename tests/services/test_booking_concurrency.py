@@ -71,13 +71,14 @@ def booking(resource, structure, start: datetime, hours: int = 1, **extra) -> di
             "end": (start + timedelta(hours=hours)).isoformat(), "title": "Race", **extra}
 
 
-def race(server: str, requests: list[tuple[str, dict]]) -> list[tuple[int, dict]]:
-    """POST every (token, body) to /api/v1/bookings from its own thread, all released at once; the
-    answers (status, JSON) in the order given."""
+def race(server: str, requests: list[tuple[str, dict]], path: str | None = None) -> list[tuple[int, dict]]:
+    """POST every (token, body) to /api/v1/bookings (or to `path`, or to a request's own path given as a
+    third item) from its own thread, all released at once; the answers (status, JSON) in the order
+    given."""
     barrier = threading.Barrier(len(requests))
     answers: list = [None] * len(requests)
 
-    def run(index: int, token: str, body: dict) -> None:
+    def run(index: int, token: str, body: dict, own_path: str | None = None) -> None:
         connection = http.client.HTTPConnection(server, timeout=60)
         try:
             connection.connect()
@@ -85,7 +86,7 @@ def race(server: str, requests: list[tuple[str, dict]]) -> list[tuple[int, dict]
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                        "Accept-Language": "en"}
             barrier.wait(timeout=30)
-            connection.request("POST", "/api/v1/bookings", body=payload, headers=headers)
+            connection.request("POST", own_path or path or "/api/v1/bookings", body=payload, headers=headers)
             response = connection.getresponse()
             answers[index] = (response.status, json.loads(response.read() or b"null"))
         except Exception as error:  # reported by the assertions below, not lost in the thread

@@ -6,10 +6,24 @@ from mutualise.extensions import api, csrf
 
 
 def register(app: Flask) -> None:
-    from mutualise.blueprints.api import bookings, closures, me, quotas, resources, sites, structures, users
+    from mutualise.blueprints.api import (
+        bookings,
+        charges,
+        closures,
+        keys,
+        ledger,
+        me,
+        periods,
+        quotas,
+        resources,
+        sites,
+        structures,
+        users,
+    )
     from mutualise.blueprints.api.schemas.base import ERROR_JSON_SCHEMA
 
-    for module in (me, structures, users, sites, resources, bookings, quotas, closures):
+    for module in (me, structures, users, sites, resources, bookings, quotas, closures, keys, charges,
+                   periods, ledger):
         api.register_blueprint(module.bp)
         csrf.exempt(module.bp)  # bearer tokens, never cookies: there is no session to forge requests with
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

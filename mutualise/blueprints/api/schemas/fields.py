@@ -217,3 +217,32 @@ class OneOf(ma.validate.OneOf):
             choices = ", ".join(str(choice) for choice in self.choices)
             raise ma.ValidationError(_l("Must be one of: %(choices)s.", choices=choices))
         return value
+
+
+NOT_DATE = _l("Must be a date such as 2026-03-31.")
+
+
+class Date(ma.fields.Date):
+    """An ISO 8601 calendar date, "2026-03-31" (the ledger's dates); years outside the services' range
+    are refused."""
+
+    default_error_messages = {"required": REQUIRED, "null": NOT_DATE, "invalid": NOT_DATE, "format": NOT_DATE}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ma.ValidationError(_l("Must be between the years %(first)d and %(last)d.", first=FIRST_YEAR,
+                                        last=LAST_YEAR))
+        return day
+
+
+class Cents(ma.fields.Integer):
+    """Money as integer cents (`*_cents`, API.md): a JSON integer; 12.5 is refused, never rounded. The
+    service checks the bounds (amounts beyond 32 bits are fine here)."""
+
+    default_error_messages = {"required": REQUIRED, "null": NOT_WHOLE_NUMBER, "invalid": NOT_WHOLE_NUMBER}
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)

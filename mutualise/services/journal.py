@@ -1,0 +1,96 @@
+"""Posting to the ledger: the one lock every ledger write takes, periods, and balanced journal entries.
+
+Every write to the ledger (charge, payment, usage, reversal, closing or reopening a period) first calls
+`lock_ledger`, so entry numbers follow each other without gaps and nothing slips into a period while it
+is being closed. The database backs this up (migration 0003): entries out of sequence, rows added to a
+closed period, and any UPDATE or DELETE of posted rows are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from mutualise.domain.accounts import month_of
+from mutualise.models import JournalEntry, JournalLine, Period, PeriodStatus
+from mutualise.services.errors import PeriodClosed
+from mutualise.services.locks import begin_writing
+
+# Any constant identifies the ledger's PostgreSQL advisory lock; this one reads "LEDG".
+_LEDGER_LOCK = 0x4C454447
+
+
+def lock_ledger(session: Session) -> None:
+    """Serialise ledger writers until the transaction ends (SQLite: the IMMEDIATE write lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LEDGER_LOCK})
+    else:
+        begin_writing(session)
+
+
+def find_period(session: Session, month: str) -> Period | None:
+    return session.scalar(select(Period).where(Period.month == month))
+
+
+def open_period_for(session: Session, day: date) -> Period:
+    """The period holding `day`, created open when nothing was written in that month yet; PeriodClosed
+    when it is closed. Call under `lock_ledger`."""
+    month = month_of(day)
+    period = find_period(session, month)
+    if period is None:
+        period = Period(month=month, status=PeriodStatus.OPEN.value)
+        session.add(period)
+        session.flush()
+    if period.is_closed:
+        raise PeriodClosed(details={"period": month})
+    return period
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line to post: exactly one of debit_cents and credit_cents is positive."""
+
+    account: str
+    label: str
+    debit_cents: int = 0
+    credit_cents: int = 0
+    structure_id: int | None = None
+    category: str | None = None
+    booking_id: int | None = None
+
+
+def post_entry(session: Session, now: datetime, *, period: Period, day: date, kind: str, label: str,
+               lines: list[Line], actor_id: int | None, charge_id: int | None = None,
+               payment_id: int | None = None, reverses_id: int | None = None) -> JournalEntry:
+    """Write a balanced entry with the next number. Call under `lock_ledger`; raises ValueError on an
+    unbalanced or empty entry (a programming error: every caller builds balanced lines)."""
+    if not lines or any((line.debit_cents > 0) == (line.credit_cents > 0) or min(line.debit_cents,
+                                                                                 line.credit_cents) < 0
+                        for line in lines):
+        raise ValueError("every line is either a debit or a credit")
+    if sum(line.debit_cents for line in lines) != sum(line.credit_cents for line in lines):
+        raise ValueError("an entry's debits and credits must balance")
+    number = (session.scalar(select(func.max(JournalEntry.number))) or 0) + 1
+    entry = JournalEntry(number=number, period_id=period.id, date=day, kind=kind,
+                         label=label[:JournalEntry.LABEL_MAX], charge_id=charge_id, payment_id=payment_id,
+                         reverses_id=reverses_id, created_by_id=actor_id, created_at=now)
+    session.add(entry)
+    session.flush()
+    session.execute(JournalLine.__table__.insert(), [
+        {"entry_id": entry.id, "period_id": period.id, "account": line.account,
+         "structure_id": line.structure_id, "category": line.category, "booking_id": line.booking_id,
+         "debit_cents": line.debit_cents, "credit_cents": line.credit_cents,
+         "label": line.label[:JournalLine.LABEL_MAX]}
+        for line in lines])
+    return entry
+
+
+def reversed_lines(entry: JournalEntry, label_prefix: str) -> list[Line]:
+    """The entry's lines with debit and credit swapped: posting them cancels the entry."""
+    return [Line(account=line.account, label=f"{label_prefix}{line.label}", debit_cents=line.credit_cents,
+                 credit_cents=line.debit_cents, structure_id=line.structure_id, category=line.category,
+                 booking_id=line.booking_id)
+            for line in entry.lines]
