@@ -285,7 +285,8 @@ def network_settings():
         try:
             settings.update_settings(db.session, current_user, SettingsInput(
                 name=form.name.data, timezone=form.timezone.data, currency=form.currency.data,
-                default_locale=form.default_locale.data, public_holidays=form.public_holidays.data),
+                default_locale=form.default_locale.data, public_holidays=form.public_holidays.data,
+                siren=form.siren.data),
                 now=utcnow())
         except ValidationError as error:
             attach_errors(form, error)

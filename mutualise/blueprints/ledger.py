@@ -32,6 +32,7 @@ from mutualise.services import charges as charge_service
 from mutualise.services import ledger_reports, ledger_statements, permissions
 from mutualise.services import periods as period_service
 from mutualise.services.settings import network_zone
+from mutualise.web import network_settings
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -232,5 +233,5 @@ def paheko_csv(month: str):
 def fec(month: str):
     _checked_month(month)
     found = ledger_statements.journal(db.session, _actor(), month)
-    return _download(ledger_exports.fec(found.rows), ledger_exports.fec_file_name(None, found.last),
-                     "text/plain; charset=utf-8")
+    name = ledger_exports.fec_file_name(network_settings().siren, found.last)
+    return _download(ledger_exports.fec(found.rows), name, "text/plain; charset=utf-8")

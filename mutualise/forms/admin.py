@@ -118,3 +118,4 @@ class SettingsForm(FlaskForm):
                                  validate_choice=False)
     public_holidays = SelectField(_l("Public holidays"), choices=choices(PUBLIC_HOLIDAY_LABELS),
                                   default="none", validate_choice=False)
+    siren = StringField(_l("SIREN of the network"))

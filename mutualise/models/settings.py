@@ -18,6 +18,8 @@ class NetworkSettings(db.Model):
     default_locale: Mapped[str] = mapped_column(String(5), default="fr")
     # French public holidays generated as closures: "none", "france" or "alsace_moselle"
     public_holidays: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
+    # the network's own SIREN: names its FEC file (SIRENFECYYYYMMDD.txt)
+    siren: Mapped[str | None] = mapped_column(String(9))
 
     __table_args__ = (
         CheckConstraint("id = 1", name="singleton"),

@@ -30,7 +30,7 @@ from mutualise.models import (
     Structure,
     User,
 )
-from mutualise.services import allocation_keys, checks, permissions
+from mutualise.services import checks, key_weights, permissions
 from mutualise.services.checks import UNSET
 from mutualise.services.errors import Conflict, FieldErrors, NotFound
 from mutualise.services.journal import Line, lock_ledger, open_period_for, post_entry, reversed_lines
@@ -245,8 +245,8 @@ def _plan(session: Session, data: ChargeInput, seed: int) -> ChargePlan:
     parts = []
     for index, (key_id, share_bp) in enumerate(shares):
         field_name = "key_id" if data.key_id is not None else f"parts.{index}.key_id"
-        version = allocation_keys.version_at(session, key_id, day, field=field_name)
-        weights = allocation_keys.key_weights(session, version, covers_from, covers_until, zone)
+        version = key_weights.version_at(session, key_id, day, field=field_name)
+        weights = key_weights.key_weights(session, version, covers_from, covers_until, zone)
         parts.append(PlannedPart(version, share_bp, weights))
     errors.raise_if_any()
     plan = ChargePlan(label=label, category=category, amount_cents=amount, date=day, covers_from=covers_from,

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from mutualise.domain.money import MAX_ABS_CENTS
+from mutualise.domain.siren import is_valid_siren, normalise_siren
 from mutualise.services.errors import FieldErrors
 
 
@@ -180,3 +181,14 @@ def cents(errors: FieldErrors, field: str, value: Any, *, allow_zero: bool = Fal
         errors.add(field, _l("Must not be negative."))
         return None
     return value
+
+
+def siren(errors: FieldErrors, field: str, value: Any) -> str | None:
+    """An optional SIREN number (spaces allowed as typed), checked with its check digit."""
+    number = text(errors, field, value, max_len=20, required=False)
+    if number is None:
+        return None
+    number = normalise_siren(number)
+    if not is_valid_siren(number):
+        errors.add(field, _l("A SIREN number has 9 digits and a valid check digit."))
+    return number

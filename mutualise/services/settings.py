@@ -26,6 +26,7 @@ class SettingsInput:
     currency: Any = UNSET
     default_locale: Any = UNSET
     public_holidays: Any = UNSET  # "none", "france" or "alsace_moselle"
+    siren: Any = UNSET
 
 
 @cache
@@ -75,7 +76,8 @@ def network_zone(session: Session) -> ZoneInfo:
 
 def update_settings(session: Session, actor: User, data: SettingsInput, *,
                     now: datetime | None = None) -> NetworkSettings:
-    """Change the network's name, time zone, currency, default language or public holidays (admins).
+    """Change the network's name, time zone, currency, default language, public holidays or SIREN
+    (admins).
 
     Given `now`, a change of the holiday setting brings the closures in line: this year's and next
     year's holidays are generated, and upcoming ones no longer wanted are removed.
@@ -99,6 +101,8 @@ def update_settings(session: Session, actor: User, data: SettingsInput, *,
     if checks.given(data.public_holidays):
         values["public_holidays"] = checks.choice(errors, "public_holidays", data.public_holidays,
                                                   closures.HOLIDAY_MODES)
+    if checks.given(data.siren):
+        values["siren"] = checks.siren(errors, "siren", data.siren)
     errors.raise_if_any()
     for name, value in values.items():
         setattr(settings, name, value)

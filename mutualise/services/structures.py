@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from mutualise.domain.siren import is_valid_siren, normalise_siren
 from mutualise.models import LegalForm, Membership, MembershipRole, Structure, User
 from mutualise.services import checks, permissions
 from mutualise.services.checks import UNSET
@@ -110,12 +109,7 @@ def _apply(session: Session, structure: Structure, data: StructureInput) -> None
     if "legal_form" in given:
         values["legal_form"] = checks.choice(errors, "legal_form", given["legal_form"], list(LegalForm))
     if "siren" in given:
-        siren = checks.text(errors, "siren", given["siren"], max_len=20, required=False)
-        if siren is not None:
-            siren = normalise_siren(siren)
-            if not is_valid_siren(siren):
-                errors.add("siren", _l("A SIREN number has 9 digits and a valid check digit."))
-        values["siren"] = siren
+        values["siren"] = checks.siren(errors, "siren", given["siren"])
     if "email" in given:
         values["email"] = checks.email(errors, "email", given["email"], max_len=Structure.EMAIL_MAX,
                                        required=False)

@@ -16,13 +16,12 @@ from mutualise.services.allocation_keys import (
     add_key_version,
     create_key,
     get_key,
-    key_weights,
     list_keys,
     set_key_active,
     shown_weight,
-    version_at,
 )
 from mutualise.services.errors import Forbidden, NotFound, ValidationError
+from mutualise.services.key_weights import key_weights, version_at
 
 PARIS = ZoneInfo("Europe/Paris")
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))

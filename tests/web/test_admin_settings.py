@@ -68,3 +68,21 @@ def test_the_service_refuses_an_unknown_time_zone_of_any_type(make, timezone):
     with pytest.raises(ValidationError) as refused:
         settings.update_settings(db.session, admin, SettingsInput(timezone=timezone))
     assert set(refused.value.fields) == {"timezone"}
+
+
+def test_the_networks_siren_is_checked_and_names_the_fec_file(client, make, login):
+    admin = make.user(is_admin=True, is_treasurer=True, locale="en")
+    login(admin)
+    refused = client.post("/admin/settings", data={
+        "name": "Réseau", "timezone": "Europe/Paris", "currency": "EUR", "default_locale": "fr",
+        "public_holidays": "none", "siren": "123 456 789"})
+    assert refused.status_code == 422
+    assert "A SIREN number has 9 digits and a valid check digit." in refused.get_data(as_text=True)
+    assert _stored() is None or _stored().siren is None
+    saved = client.post("/admin/settings", data={
+        "name": "Réseau", "timezone": "Europe/Paris", "currency": "EUR", "default_locale": "fr",
+        "public_holidays": "none", "siren": "552 100 554"})
+    assert saved.status_code == 302
+    assert _stored().siren == "552100554"
+    fec = client.get("/ledger/2026-02/fec.txt")
+    assert fec.headers["Content-Disposition"] == 'attachment; filename="552100554FEC20260228.txt"'

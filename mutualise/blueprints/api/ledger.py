@@ -18,6 +18,7 @@ from mutualise.blueprints.api.schemas.ledger import (
 from mutualise.domain import ledger_exports
 from mutualise.extensions import db
 from mutualise.services import ledger_reports, ledger_statements
+from mutualise.services.settings import get_settings
 
 bp = ApiBlueprint("api_ledger", __name__, description="The cost split, balances and statements.")
 
@@ -132,4 +133,5 @@ def fec(args):
     found = ledger_statements.journal(db.session, actor(), args["period"])
     separator = "|" if args.get("separator") == "pipe" else "\t"
     text = ledger_exports.fec(found.rows, separator=separator)
-    return _download(text, ledger_exports.fec_file_name(None, found.last), "text/plain; charset=utf-8")
+    name = ledger_exports.fec_file_name(get_settings(db.session).siren, found.last)
+    return _download(text, name, "text/plain; charset=utf-8")

@@ -73,6 +73,7 @@ class SettingsSchema(OutputSchema):
     timezone = ma.fields.String(metadata={"description": "IANA time zone, e.g. Europe/Paris."})
     currency = ma.fields.String(metadata={"description": "ISO 4217 code of every *_cents amount."})
     locale = ma.fields.String(attribute="default_locale", metadata={"enum": list(LOCALES)})
+    siren = ma.fields.String(allow_none=True, metadata={"description": "The network's SIREN, if set."})
 
 
 UserListSchema = list_of(UserSchema, "UserListSchema")
