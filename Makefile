@@ -9,24 +9,27 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# ical.js (Thunderbird's parser) for tests/unit/test_ical_feed.py; npm writes this file on every install
+JS_STAMP := tests/js/node_modules/.package-lock.json
 TRANSLATIONS := mutualise/translations
 FLASK := $(VENV)/bin/flask --app mutualise
 PORT ?= 5000
 export PORT
 
 # Debian packages the test suite needs: a PostgreSQL >= 15 server (throwaway clusters,
-# see tests/pg_cluster.py) and Chromium (Playwright end-to-end tests).
+# see tests/pg_cluster.py), Chromium (Playwright end-to-end tests) and Node.js with npm (ical.js).
 APT_ENV := DEBIAN_FRONTEND=noninteractive
 
-.PHONY: help venv install translations translations-update run system-deps lint test clean
+.PHONY: help venv install js-deps translations translations-update run system-deps lint test clean
 
 help:
 	@echo "Mutualise make targets:"
 	@echo "  make run          install, compile translations, migrate, load demo data if empty, serve on 127.0.0.1:\$$PORT ($(PORT))"
 	@echo "  make test         system deps + install + lint + full pytest suite (SQLite and PostgreSQL)"
 	@echo "  make lint         ruff check"
-	@echo "  make system-deps  apt-get install PostgreSQL, Chromium and python3-venv where missing"
+	@echo "  make system-deps  apt-get install PostgreSQL, Chromium, Node.js/npm and python3-venv where missing"
 	@echo "  make install      create .venv and pip install -e '.[test]' (only when setup.cfg/pyproject.toml change)"
+	@echo "  make js-deps      npm ci in tests/js: ical.js, to check the calendar files (only when its lock changes)"
 	@echo "  make translations compile .po catalogues to .mo"
 	@echo "  make translations-update  extract the messages and merge them into the French catalogue"
 	@echo "  make clean        remove .venv and caches (instance/ is kept)"
@@ -44,6 +47,13 @@ install: $(STAMP)
 
 $(STAMP): setup.cfg pyproject.toml | $(VENV_PY)
 	PIP_DISABLE_PIP_VERSION_CHECK=1 $(VENV_PY) -m pip install --no-input -e '.[test]'
+	touch $@
+
+# Not part of `install`, so that `make run` keeps needing nothing but Python; `make test` asks for it.
+js-deps: $(JS_STAMP)
+
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund
 	touch $@
 
 translations: $(STAMP)
@@ -76,6 +86,7 @@ system-deps:
 	done; \
 	[ -n "$$pg_ok" ] || missing+=(postgresql); \
 	command -v chromium >/dev/null || missing+=(chromium); \
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi; \
 	if [ $${#missing[@]} -eq 0 ]; then echo "system-deps: all present"; exit 0; fi; \
 	echo "system-deps: installing $${missing[*]}"; \
 	if [ "$$(id -u)" -eq 0 ]; then sudo=(); \
@@ -91,7 +102,7 @@ system-deps:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mutualise tests bench
 
-test: system-deps install translations lint
+test: system-deps install js-deps translations lint
 	$(VENV_PY) -m pytest
 
 clean:

@@ -114,9 +114,10 @@ def serve(host: str, port: int) -> None:
 @with_appcontext
 def tick() -> None:
     """Periodic work, safe to run as often as wanted (cron, systemd timer): marks vehicle no-shows,
-    generates next year's public-holiday closures when the network asks for them and prices the usage of
-    ended bookings."""
+    generates next year's public-holiday closures when the network asks for them, prices the usage of
+    ended bookings and mails the reminders of the bookings about to start (each once)."""
     from mutualise.services.booking_actions import mark_no_shows
+    from mutualise.services.booking_mail import send_reminders
     from mutualise.services.closures import generate_holidays
     from mutualise.services.locks import begin_writing
     from mutualise.services.settings import get_settings
@@ -131,9 +132,10 @@ def tick() -> None:
         priced = price_ended_bookings(db.session, now)
     except MutualiseError as error:  # e.g. today's period closed: nothing of this run is kept
         _fail(error)
+    reminders = send_reminders(db.session, now)
     db.session.commit()
     click.echo(f"{no_shows} no-show(s) marked, {holidays} holiday closure(s) created, "
-               f"{priced} ended booking(s) priced.")
+               f"{priced} ended booking(s) priced, {reminders} reminder(s) sent.")
 
 
 @click.group()

@@ -31,6 +31,14 @@ class Defaults:
     BASE_URL = "http://127.0.0.1:5000"
     INVITATION_MAX_AGE_DAYS = 14
     PASSWORD_RESET_MAX_AGE_HOURS = 2
+    REMINDER_HOURS = 24  # `tick` reminds bookers of bookings starting within this many hours
+    # calendar feeds: the window of bookings they hold, how long cancelled ones stay (as CANCELLED so
+    # clients remove them), how often clients should refresh, and fetches allowed per address
+    FEED_PAST_DAYS = 90
+    FEED_FUTURE_DAYS = 548  # about 18 months
+    FEED_CANCELLED_DAYS = 30
+    FEED_REFRESH_MINUTES = 60
+    FEED_RATE_LIMIT = "60 per minute"
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

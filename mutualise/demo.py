@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mutualise import mail
 from mutualise.models import Resource, Site, Structure, User
 from mutualise.services import (
     allocation_keys,
@@ -254,6 +255,7 @@ def load_demo(session: Session, now: datetime) -> list[tuple[str, str]]:
     quota_rules.create_quota_rule(session, admin, now, quota_rules.QuotaRuleInput(**_ROOM_QUOTA))
     _book_next_week(session, now, people, structure_ids, resource_ids)
     _share_this_months_costs(session, now, people["herve.delcroix"], structure_ids)
+    mail.discard_queued(session)  # the demo's people are made up: their bookings notify nobody
     return list(DEMO_LOGINS)
 
 

@@ -155,7 +155,9 @@ def handle_database_error(error: DBAPIError):
 
 def handle_unexpected(error: Exception):
     db.session.rollback()
-    log.exception("unexpected error on %s %s", request.method, request.path)
+    # a feed's path is its secret: never write it to the log
+    path = "/feeds/…" if request.path.startswith("/feeds/") else request.path
+    log.exception("unexpected error on %s %s", request.method, path)
     if wants_json():
         return json_error(500, "internal", _MESSAGES[500])
     return error_page(500, _MESSAGES[500])

@@ -1,14 +1,22 @@
-"""The signed-in person's own page: name, language, password and API tokens."""
+"""The signed-in person's own page: name, language, password, API tokens and calendar feeds."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
+from mutualise.blueprints.feeds import feed_urls
 from mutualise.clock import utcnow
 from mutualise.extensions import db
 from mutualise.forms import attach_errors
 from mutualise.forms.profile import PasswordForm, ProfileForm, TokenForm
 from mutualise.services import accounts, users
+from mutualise.services import feeds as feed_service
+from mutualise.services import resources as resource_service
+from mutualise.services import structures as structure_service
 from mutualise.services.errors import ValidationError
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -90,3 +98,85 @@ def revoke_token(token_id: int):
     accounts.revoke_api_token(db.session, current_user, token_id, utcnow())
     flash(_("The token is revoked: it no longer opens the API."), "success")
     return redirect(url_for("profile.index"))
+
+
+# Calendar feeds ("My calendars")
+
+def _choice_id(value) -> int | None:
+    """A select's value as an id; anything else as nothing chosen (the service says what is missing)."""
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) <= 10 else None
+
+
+class FeedForm(FlaskForm):
+    # validate_choice off: the service owns the rules and their messages, for the API as for the page
+    scope = SelectField(_l("Bookings of"), choices=[
+        SelectChoice("resource", _l("A resource")), SelectChoice("structure", _l("A structure")),
+        SelectChoice("user", _l("Me (the bookings I made)")), SelectChoice("network", _l("Every resource"))],
+        validate_choice=False)
+    resource_id = SelectField(_l("Resource"), coerce=_choice_id, validate_choice=False)
+    structure_id = SelectField(_l("Structure"), coerce=_choice_id, validate_choice=False)
+    detail = RadioField(_l("What it shows"), default="busy", validate_choice=False, choices=[
+        SelectChoice("busy", _l("Busy times only: the resource and “Busy”, nothing about who")),
+        SelectChoice("full", _l("Details: title, structure and booker, where you may see them"))])
+    name = StringField(_l("Name in your list"))
+
+    def set_choices(self, actor) -> None:
+        resources = resource_service.list_resources(db.session, actor, active=True)
+        structures = structure_service.list_structures(db.session, actor)
+        self.resource_id.choices = [SelectChoice("", "—")] + [SelectChoice(r.id, r.name) for r in resources]
+        self.structure_id.choices = [SelectChoice("", "—")] + [SelectChoice(s.id, s.name) for s in structures]
+
+
+def _calendars_page(form: FeedForm, status: int = 200, *, new_urls: tuple[str, str] | None = None):
+    actor = current_user._get_current_object()
+    form.set_choices(actor)
+    feeds = feed_service.list_feeds(db.session, actor)
+    return render_template("profile/calendars.html", form=form, feeds=feeds, new_urls=new_urls), status
+
+
+@bp.get("/calendars")
+@login_required
+def calendars():
+    """The person's feeds and the form to add one; `?scope=resource&id=3` fills it in (the Subscribe
+    buttons of the resource and structure pages lead here)."""
+    form = FeedForm(formdata=None)
+    scope, target = request.args.get("scope"), _choice_id(request.args.get("id"))
+    if scope in feed_service.SCOPES:
+        form.scope.data = scope
+    if scope == "resource":
+        form.resource_id.data = target
+    elif scope == "structure":
+        form.structure_id.data = target
+    return _calendars_page(form)
+
+
+@bp.post("/calendars")
+@login_required
+def create_calendar():
+    form = FeedForm()
+    if form.validate_on_submit():
+        scope = form.scope.data
+        target = {"resource": form.resource_id.data, "structure": form.structure_id.data}.get(scope)
+        try:
+            _, secret = feed_service.create_feed(db.session, current_user, utcnow(), feed_service.FeedInput(
+                scope=scope, target_id=target, detail=form.detail.data, name=form.name.data or None))
+        except ValidationError as error:
+            fields = dict(error.fields)
+            if "id" in fields:  # the API's name for the chosen resource or structure
+                fields[f"{scope}_id"] = fields.pop("id")
+            attach_errors(form, ValidationError(fields))
+        else:
+            # The link is in this response only: it is never stored in clear, not even in the session.
+            page, status = _calendars_page(FeedForm(formdata=None), 201, new_urls=feed_urls(secret))
+            return page, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return _calendars_page(form, 422)
+
+
+@bp.post("/calendars/<int:feed_id>/revoke")
+@login_required
+def revoke_calendar(feed_id: int):
+    feed_service.revoke_feed(db.session, current_user, utcnow(), feed_id)
+    flash(_("The calendar link is revoked: calendars that used it no longer receive anything."), "success")
+    return redirect(url_for("profile.calendars"))

@@ -8,6 +8,7 @@ from mutualise.models.booking import (
     ClosureSource,
     Series,
 )
+from mutualise.models.feed import FeedDetail, FeedScope, FeedToken
 from mutualise.models.ledger import (
     USAGE_METHODS,
     AllocationKey,
@@ -41,6 +42,7 @@ from mutualise.models.structure import LegalForm, Membership, MembershipRole, St
 from mutualise.models.user import ApiToken, NetworkRole, User
 
 __all__ = [
+    "FeedDetail", "FeedScope", "FeedToken",
     "USAGE_METHODS", "AllocationKey", "AllocationKeyVersion", "AllocationWeight", "BookingUsage", "Charge",
     "ChargeAllocation", "ChargePart", "EntryKind", "JournalEntry", "JournalLine", "KeyMethod", "Payment",
     "Period", "PeriodEvent", "PeriodStatus", "allocation_key_resources",

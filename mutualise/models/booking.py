@@ -87,6 +87,8 @@ class Booking(db.Model):
     checked_out_at: Mapped[datetime | None]
     checked_in_at: Mapped[datetime | None]
     no_show: Mapped[bool] = mapped_column(default=False)
+    # the reminder e-mail went out (tick sends it once)
+    reminder_sent_at: Mapped[datetime | None]
 
     resource: Mapped[Resource] = relationship()
     structure: Mapped[Structure] = relationship()

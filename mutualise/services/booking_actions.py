@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mutualise.domain.booking_rules import is_late_cancellation
 from mutualise.models import ACTIVE_STATUSES, Booking, BookingStatus, Resource, ResourceKind, User
-from mutualise.services import checks, permissions
+from mutualise.services import booking_mail, checks, permissions
 from mutualise.services.booking_checks import rules_of
 from mutualise.services.bookings import get_booking
 from mutualise.services.errors import FieldErrors, Forbidden, ValidationError
@@ -54,6 +54,7 @@ def cancel_booking(session: Session, actor: User, now: datetime, booking_id: int
         target.sequence += 1
         target.updated_at = now
     session.flush()
+    booking_mail.booking_cancelled(session, targets[0], series=targets)
     return targets
 
 
@@ -63,6 +64,7 @@ def approve_booking(session: Session, actor: User, now: datetime, booking_id: in
     booking.status = BookingStatus.CONFIRMED.value
     booking.decided_by_id, booking.decided_at, booking.updated_at = actor.id, now, now
     session.flush()
+    booking_mail.booking_approved(session, booking)
     return booking
 
 
@@ -78,6 +80,7 @@ def reject_booking(session: Session, actor: User, now: datetime, booking_id: int
     booking.reason = reason
     booking.sequence += 1
     session.flush()
+    booking_mail.booking_rejected(session, booking)
     return booking
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mutualise.domain.recurrence import RecurrenceError, expand
 from mutualise.models import Booking, BookingStatus, Resource, Series, Structure, User
-from mutualise.services import checks, permissions
+from mutualise.services import booking_mail, checks, permissions
 from mutualise.services.booking_checks import SlotCheck, rule_error
 from mutualise.services.checks import UNSET
 from mutualise.services.errors import (
@@ -139,6 +139,7 @@ def create_booking(session: Session, actor: User, now: datetime, data: BookingIn
         session.add(booking)
         bookings.append(booking)
     session.flush()
+    booking_mail.bookings_made(session, bookings)
     return BookingResult(bookings, series, skipped)
 
 
@@ -337,6 +338,7 @@ def update_booking(session: Session, actor: User, now: datetime, booking_id: int
             booking.status = BookingStatus.PENDING.value
     if moved:
         booking.sequence += 1
+        booking.reminder_sent_at = None  # the new time gets its own reminder
     booking.start_at, booking.end_at, booking.quantity, booking.title = start, end, quantity, title
     booking.updated_at = now
     session.flush()

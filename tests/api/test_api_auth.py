@@ -88,4 +88,5 @@ def test_datetimes_are_given_with_the_network_time_zones_offset(api, make):
 
 def test_settings_give_the_networks_name_time_zone_currency_and_language(api, make):
     body = api(make.user()).get("/api/v1/settings").get_json()
-    assert body == {"name": "Mutualise", "timezone": "Europe/Paris", "currency": "EUR", "locale": "fr"}
+    assert body == {"name": "Mutualise", "timezone": "Europe/Paris", "currency": "EUR", "locale": "fr",
+                    "siren": None}

@@ -1,7 +1,7 @@
 """Usage of ended bookings priced from the resource's tariff into the journal (issue 4, item 1): rounding
 to the tariff's step, a daily cap per local day, kilometres, fees, free bookings; once per booking."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -228,7 +228,8 @@ def test_a_booking_of_a_closed_period_goes_into_todays_period_citing_it(make, co
 
 def test_tick_prices_ended_bookings_once(app, make, coop):
     room = make.resource(hourly_cents=1000)
-    start = datetime.now(UTC) - timedelta(days=1, hours=3)
+    # 10:00-12:00 two days ago on the network's clock: ended, and within one local day whatever the hour
+    start = datetime.combine(datetime.now(PARIS).date() - timedelta(days=2), time(10), PARIS)
     book(room, coop, start, start + timedelta(hours=2))
 
     first = app.test_cli_runner().invoke(args=["tick"])

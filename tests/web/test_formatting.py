@@ -26,3 +26,14 @@ def test_dates_are_written_in_the_readers_language(app, language, expected):
     moment = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
     with app.test_request_context(headers={"Accept-Language": language}):
         assert render_template_string("{{ moment|dateformat('full') }}", moment=moment) == expected
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_money_writes_every_amount_as_babel_does(app, language):
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+    amounts = [0, 1, -1, 5, 99, 100, -100, 1000, 123456, -123456, 99999999, -100000000, 10**14 + 7]
+    with app.test_request_context(headers={"Accept-Language": language}):
+        for cents in amounts:
+            assert money(cents) == format_currency(Decimal(cents).scaleb(-2), "EUR", locale=language), cents

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         bookings,
         charges,
         closures,
+        feeds,
         keys,
         ledger,
         me,
@@ -23,7 +24,7 @@ def register(app: Flask) -> None:
     from mutualise.blueprints.api.schemas.base import ERROR_JSON_SCHEMA
 
     for module in (me, structures, users, sites, resources, bookings, quotas, closures, keys, charges,
-                   periods, ledger):
+                   periods, ledger, feeds):
         api.register_blueprint(module.bp)
         csrf.exempt(module.bp)  # bearer tokens, never cookies: there is no session to forge requests with
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

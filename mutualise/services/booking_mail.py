@@ -1,0 +1,209 @@
+"""E-mails about bookings, each in its recipient's language and queued for after the commit (mail.py), so
+a refused or rolled-back change sends nothing.
+
+- confirmed: to the booker, with a calendar invitation (iTIP REQUEST, UID booking-<id>@<host>);
+- cancelled: to the booker, with the invitation withdrawn (CANCEL, same UID, SEQUENCE raised);
+- approval requested: to the resource's referents (its administrators when it has none);
+- approved (with the REQUEST) and rejected (with the reason): to the booker;
+- reminder: to the booker before the start, once (`send_reminders`, run by `flask mutualise tick`).
+
+A series made or cancelled in one go gets one mail listing its dates, without an invitation: iTIP carries
+one UID per message, and each occurrence is its own event (booking-<id>) in the calendar feeds, which are
+the way to get a whole series into a calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mutualise import mail
+from mutualise.domain.ical_feed import FeedCalendar, FeedEvent, render_invitation
+from mutualise.models import Booking, BookingStatus, User
+from mutualise.services.calendar_ids import booking_uid
+from mutualise.services.settings import get_settings
+
+MAX_LISTED_DATES = 20  # a longer series is listed up to there, then counted
+_ICAL_STATUS = {BookingStatus.CONFIRMED.value: "CONFIRMED", BookingStatus.PENDING.value: "TENTATIVE",
+                BookingStatus.CANCELLED.value: "CANCELLED", BookingStatus.REJECTED.value: "CANCELLED"}
+
+
+def reminder_window() -> timedelta:
+    return timedelta(hours=current_app.config["REMINDER_HOURS"])
+
+
+# The mails
+
+def bookings_made(session: Session, bookings: Sequence[Booking]) -> None:
+    """After create_booking: confirmed bookings to their booker, pending ones to the referents; one mail
+    for a whole series."""
+    if not bookings:
+        return
+    first = bookings[0]
+    if first.status == BookingStatus.PENDING.value:
+        approval_requested(session, first, series=bookings)
+    elif first.status == BookingStatus.CONFIRMED.value:
+        booking_confirmed(session, first, series=bookings)
+
+
+def booking_confirmed(session: Session, booking: Booking, *, series: Sequence[Booking] = ()) -> None:
+    """To the booker: the booking is confirmed, with its invitation (METHOD:REQUEST). `series`: every
+    occurrence made together (booking first); more than one gives a list of dates and no invitation.
+
+    A booking confirmed less than the reminder window before its start counts as reminded: this mail
+    already says it is coming."""
+    occurrences = list(series) or [booking]
+    calendar = None if len(occurrences) > 1 else (_invitation(session, booking, "REQUEST"), "REQUEST")
+    _skip_reminder_if_close(occurrences)
+    _to_booker(session, booking, occurrences, "booking_confirmed", calendar)
+
+
+def booking_cancelled(session: Session, booking: Booking, *, series: Sequence[Booking] = ()) -> None:
+    """To the booker: the booking (or the listed occurrences of its series) is cancelled; one booking
+    carries METHOD:CANCEL with its UID and raised SEQUENCE, which removes it from the calendar."""
+    occurrences = list(series) or [booking]
+    calendar = None if len(occurrences) > 1 else (_invitation(session, booking, "CANCEL"), "CANCEL")
+    canceller = session.get(User, booking.cancelled_by_id) if booking.cancelled_by_id else None
+    _to_booker(session, booking, occurrences, "booking_cancelled", calendar,
+               cancelled_by=canceller.name if canceller and canceller.id != booking.user_id else None)
+
+
+def approval_requested(session: Session, booking: Booking, *, series: Sequence[Booking] = ()) -> None:
+    """To each referent of the resource (to the administrators when it has none): a booking awaits
+    their decision."""
+    occurrences = list(series) or [booking]
+    resource = booking.resource
+    deciders = [u for u in resource.referents if u.active]
+    if not deciders:
+        deciders = list(session.scalars(select(User).where(User.is_admin.is_(True), User.active.is_(True))
+                                        .order_by(User.id)))
+    for decider in deciders:
+        _queue(session, decider, booking, occurrences, "approval_requested", None,
+               booker=booking.user.name, approvals_link=mail.external_url("bookings.approvals"))
+
+
+def booking_approved(session: Session, booking: Booking) -> None:
+    """To the booker: a referent approved the booking; with its invitation (METHOD:REQUEST)."""
+    _skip_reminder_if_close([booking])
+    _to_booker(session, booking, [booking], "booking_approved",
+               (_invitation(session, booking, "REQUEST"), "REQUEST"))
+
+
+def booking_rejected(session: Session, booking: Booking) -> None:
+    """To the booker: a referent refused the booking, with the reason given."""
+    _to_booker(session, booking, [booking], "booking_rejected", None,
+               reason=booking.reason)
+
+
+def send_reminders(session: Session, now: datetime) -> int:
+    """Remind the bookers of the confirmed bookings starting within the reminder window (REMINDER_HOURS,
+    24 by default) that were not reminded yet; each is marked, so running this again sends nothing.
+    Returns the number of reminders queued. Concurrent runs skip each other's rows (PostgreSQL)."""
+    due = list(session.scalars(
+        select(Booking)
+        .where(Booking.status == BookingStatus.CONFIRMED.value, Booking.reminder_sent_at.is_(None),
+               Booking.start_at > now, Booking.start_at <= now + reminder_window())
+        .order_by(Booking.start_at, Booking.id)
+        .with_for_update(skip_locked=True)))
+    sent = 0
+    for booking in due:
+        booking.reminder_sent_at = now
+        if _to_booker(session, booking, [booking], "booking_reminder", None):
+            sent += 1
+    session.flush()
+    return sent
+
+
+# Building them
+
+# Subjects by template: the resource and the first date, in the recipient's language.
+_SUBJECTS = {
+    "booking_confirmed": _l("Booking confirmed: %(resource)s, %(date)s"),
+    "booking_cancelled": _l("Booking cancelled: %(resource)s, %(date)s"),
+    "approval_requested": _l("Approval requested: %(resource)s, %(date)s"),
+    "booking_approved": _l("Booking approved: %(resource)s, %(date)s"),
+    "booking_rejected": _l("Booking refused: %(resource)s, %(date)s"),
+    "booking_reminder": _l("Reminder: %(resource)s, %(date)s"),
+}
+
+
+def _to_booker(session: Session, booking: Booking, occurrences: list[Booking], template: str,
+               calendar: tuple[bytes, str] | None, **context) -> bool:
+    return _queue(session, booking.user, booking, occurrences, template, calendar, **context)
+
+
+def _queue(session: Session, recipient: User | None, booking: Booking, occurrences: list[Booking],
+           template: str, calendar: tuple[bytes, str] | None, **context) -> bool:
+    """Queue one mail to `recipient` in their language (their profile's, else the network's), times on
+    the network's clock; False when there is nobody to write to."""
+    if recipient is None or not recipient.active:
+        return False
+    settings = get_settings(session)
+    locale = recipient.locale or settings.default_locale
+    zone = ZoneInfo(settings.timezone)
+    resource = booking.resource
+    with force_locale(locale):
+        first_day = format_date(occurrences[0].start_at.astimezone(zone), "medium", locale=locale)
+        subject = str(_SUBJECTS[template]) % {"resource": resource.name, "date": first_day}
+        slots = [_slot_text(b.start_at, b.end_at, zone, locale) for b in occurrences[:MAX_LISTED_DATES]]
+    mail.queue_template(
+        session, to=recipient.email, locale=locale, subject=subject, template=template, calendar=calendar,
+        user=recipient, booking=booking, network=settings.name, resource=resource.name,
+        place=_place(booking), structure=booking.structure.name, title=booking.title, slots=slots,
+        more=max(0, len(occurrences) - MAX_LISTED_DATES), count=len(occurrences),
+        link=mail.external_url("bookings.show", booking_id=booking.id), invitation=calendar is not None,
+        **context)
+    return True
+
+
+def _slot_text(start: datetime, end: datetime, zone: ZoneInfo, locale: str) -> str:
+    """"Tuesday 10 March 2026, 10:00–11:00" on the network's clock (both dates when it spans days), with
+    the msgids of the booking pages."""
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    if start.date() == end.date():
+        return _("%(day)s, %(start)s–%(end)s", day=format_date(start, "full", locale=locale),
+                 start=format_time(start, "short", locale=locale),
+                 end=format_time(end, "short", locale=locale))
+    return _("%(start)s – %(end)s", start=format_datetime(start, "short", locale=locale),
+             end=format_datetime(end, "short", locale=locale))
+
+
+def _place(booking: Booking) -> str:
+    site = booking.resource.site
+    parts = [booking.resource.name]
+    if site is not None:
+        parts += [site.name, site.address or ""]
+    return ", ".join(p for p in parts if p)
+
+
+def _skip_reminder_if_close(occurrences: list[Booking]) -> None:
+    for occurrence in occurrences:
+        if occurrence.reminder_sent_at is None and \
+                occurrence.start_at - occurrence.updated_at <= reminder_window():
+            occurrence.reminder_sent_at = occurrence.updated_at
+
+
+def _invitation(session: Session, booking: Booking, method: str) -> bytes:
+    """The iTIP message for the booker's calendar: the network organises, the booker attends."""
+    settings = get_settings(session)
+    sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    event = FeedEvent(
+        uid=booking_uid(booking.id), start=booking.start_at, end=booking.end_at,
+        summary=f"{booking.title} ({booking.resource.name})", status=_ICAL_STATUS[booking.status],
+        sequence=booking.sequence, created=booking.created_at, last_modified=booking.updated_at,
+        location=_place(booking), description=mail.external_url("bookings.show", booking_id=booking.id),
+        categories=(booking.structure.name,))
+    calendar = FeedCalendar(name=settings.name, timezone=settings.timezone,
+                            colour=booking.resource.colour)
+    return render_invitation(method, calendar, event, (settings.name, sender),
+                             [(booking.user.name, booking.user.email)], booking.updated_at)

@@ -1,0 +1,273 @@
+"""Booking e-mails through a real SMTP server (aiosmtpd on the loopback): who gets what, in which language,
+with which calendar part; and `tick` reminds once."""
+
+import socket
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from aiosmtpd.controller import Controller
+
+from mutualise.extensions import db
+from mutualise.models import Booking, NetworkSettings
+from mutualise.services import booking_actions
+from mutualise.services.bookings import BookingInput, create_booking
+from mutualise.services.errors import BookingConflict
+
+PARIS = ZoneInfo("Europe/Paris")
+# `now` is 2026-03-03 09:00 UTC; Monday 9 March 10:00 in Paris is 09:00 UTC.
+MONDAY = datetime(2026, 3, 9, 10, 0, tzinfo=PARIS)
+SENDER = "noreply@mutualise.localhost"
+
+
+class Collector:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+    def messages(self) -> list:
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages() if m["To"] == address]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_TIMEOUT=5)
+    yield collector
+    controller.stop()
+
+
+@pytest.fixture
+def people(make):
+    structure = make.structure(name="Atelier Vélo")
+    return {
+        "structure": structure,
+        "member": make.user(structures=[structure], name="Léa Martin", email="lea@example.org", locale="en"),
+        "referent": make.user(name="Karim Haddad", email="karim@example.org", locale="en"),
+        "second_referent": make.user(name="Zoé Petit", email="zoe@example.org", locale="en"),
+        "admin": make.user(is_admin=True, email="admin@example.org", locale="en"),
+    }
+
+
+def book(people, now, resource, start=MONDAY, hours=1, **extra):
+    result = create_booking(db.session, people["member"], now, BookingInput(
+        resource_id=resource.id, structure_id=people["structure"].id, start=start,
+        end=start + timedelta(hours=hours), **extra))
+    db.session.commit()
+    return result.bookings
+
+
+def text_of(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def calendar_parts(message) -> list:
+    return [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+
+
+def invitation(message):
+    """The message's iTIP part (its Content-Type header as sent), the calendar it holds and its VEVENT;
+    the invite.ics attachment carries the same calendar."""
+    parts = calendar_parts(message)
+    assert len(parts) == 1
+    ics = parts[0].get_payload(decode=True)
+    attachments = [p for p in message.iter_attachments() if p.get_filename() == "invite.ics"]
+    assert [a.get_payload(decode=True) for a in attachments] == [ics]
+    calendar = icalendar.Calendar.from_ical(ics)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    return content_type_as_sent(message), calendar, events[0]
+
+
+def content_type_as_sent(message) -> str:
+    """The raw Content-Type line of the text/calendar part (parsing would normalise its quoting)."""
+    lines = [line for line in message.as_bytes().decode().splitlines()
+             if line.startswith("Content-Type: text/calendar")]
+    assert len(lines) == 1
+    return lines[0].removeprefix("Content-Type: ")
+
+
+def test_a_confirmed_booking_mails_the_booker_an_invitation(smtp, make, people, now):
+    room = make.resource(name="Salle du Peignage")
+    booking, = book(people, now, room)
+    assert [e.rcpt_tos for e in smtp.envelopes] == [["lea@example.org"]]
+    message = smtp.messages()[0]
+    assert message["Subject"] == "Booking confirmed: Salle du Peignage, Mar 9, 2026"
+    body = text_of(message)
+    assert "Monday, March 9, 2026, 10:00\u202fAM–11:00\u202fAM" in body  # the network's clock, not UTC
+    assert f"http://127.0.0.1:5000/bookings/{booking.id}" in body
+    content_type, calendar, event = invitation(message)
+    assert content_type == "text/calendar; method=REQUEST; charset=utf-8"
+    assert calendar["METHOD"] == "REQUEST"
+    assert event["UID"] == f"booking-{booking.id}@127.0.0.1"
+    assert event.decoded("DTSTART") == MONDAY
+    assert event.decoded("DTEND") == MONDAY + timedelta(hours=1)
+    assert int(event["SEQUENCE"]) == 0
+    assert event["ORGANIZER"] == f"mailto:{SENDER}"
+    assert event["ORGANIZER"].params["CN"] == "Mutualise"
+    assert event["ATTENDEE"] == "mailto:lea@example.org"
+    assert event["ATTENDEE"].params["CN"] == "Léa Martin"
+
+
+def test_a_cancellation_withdraws_the_invitation_under_the_same_uid_with_a_higher_sequence(
+        smtp, make, people, now):
+    booking, = book(people, now, make.resource())
+    _, _, invited = invitation(smtp.messages()[0])
+    booking_actions.cancel_booking(db.session, people["member"], now, booking.id, reason="Plus besoin")
+    db.session.commit()
+    assert len(smtp.envelopes) == 2
+    message = smtp.messages()[1]
+    assert message["To"] == "lea@example.org"
+    assert message["Subject"].startswith("Booking cancelled: ")
+    assert "Plus besoin" in text_of(message)
+    content_type, calendar, event = invitation(message)
+    assert content_type == "text/calendar; method=CANCEL; charset=utf-8"
+    assert calendar["METHOD"] == "CANCEL"
+    assert event["UID"] == invited["UID"]
+    assert event["STATUS"] == "CANCELLED"
+    assert int(event["SEQUENCE"]) > int(invited["SEQUENCE"])
+
+
+def test_a_booking_awaiting_approval_is_announced_to_each_referent_not_to_the_booker(smtp, make, people,
+                                                                                      now):
+    van = make.resource(kind="vehicle", name="Kangoo", requires_approval=True,
+                        referents=[people["referent"], people["second_referent"]])
+    booking, = book(people, now, van)
+    assert sorted(e.rcpt_tos[0] for e in smtp.envelopes) == ["karim@example.org", "zoe@example.org"]
+    for message in smtp.messages():
+        assert message["Subject"].startswith("Approval requested: Kangoo")
+        body = text_of(message)
+        assert "Léa Martin" in body
+        assert f"/bookings/{booking.id}" in body
+        assert "/bookings/approvals" in body
+        assert calendar_parts(message) == []
+
+
+def test_a_resource_without_referents_asks_the_administrators(smtp, make, people, now):
+    book(people, now, make.resource(requires_approval=True))
+    assert [e.rcpt_tos for e in smtp.envelopes] == [["admin@example.org"]]
+
+
+def test_an_approval_sends_the_booker_the_invitation(smtp, make, people, now):
+    room = make.resource(requires_approval=True, referents=[people["referent"]])
+    booking, = book(people, now, room)
+    smtp.envelopes.clear()
+    booking_actions.approve_booking(db.session, people["referent"], now, booking.id)
+    db.session.commit()
+    assert [e.rcpt_tos for e in smtp.envelopes] == [["lea@example.org"]]
+    message = smtp.messages()[0]
+    assert message["Subject"].startswith("Booking approved: ")
+    content_type, calendar, event = invitation(message)
+    assert content_type == "text/calendar; method=REQUEST; charset=utf-8"
+    assert calendar["METHOD"] == "REQUEST"
+    assert event["UID"] == f"booking-{booking.id}@127.0.0.1"
+    assert event["STATUS"] == "CONFIRMED"
+
+
+def test_a_rejection_tells_the_booker_why_without_an_invitation(smtp, make, people, now):
+    room = make.resource(requires_approval=True, referents=[people["referent"]])
+    booking, = book(people, now, room)
+    smtp.envelopes.clear()
+    booking_actions.reject_booking(db.session, people["referent"], now, booking.id,
+                                   reason="Salle en travaux ce jour-là")
+    db.session.commit()
+    assert [e.rcpt_tos for e in smtp.envelopes] == [["lea@example.org"]]
+    message = smtp.messages()[0]
+    assert message["Subject"].startswith("Booking refused: ")
+    assert "Salle en travaux ce jour-là" in text_of(message)
+    assert calendar_parts(message) == []
+
+
+def test_a_series_gets_one_mail_listing_every_date(smtp, make, people, now):
+    bookings = book(people, now, make.resource(), rrule="FREQ=WEEKLY;COUNT=4")
+    assert len(bookings) == 4
+    assert len(smtp.envelopes) == 1
+    body = text_of(smtp.messages()[0])
+    for day in ("March 9", "March 16", "March 23", "March 30"):  # 10:00 in Paris across the DST change
+        assert f"Monday, {day}, 2026, 10:00\u202fAM–11:00\u202fAM" in body
+    assert calendar_parts(smtp.messages()[0]) == []
+
+
+def test_cancelling_a_whole_series_sends_one_mail(smtp, make, people, now):
+    bookings = book(people, now, make.resource(), rrule="FREQ=WEEKLY;COUNT=3")
+    smtp.envelopes.clear()
+    booking_actions.cancel_booking(db.session, people["member"], now, bookings[1].id, scope="all")
+    db.session.commit()
+    assert [e.rcpt_tos for e in smtp.envelopes] == [["lea@example.org"]]
+    assert text_of(smtp.messages()[0]).count("Monday, March") == 3
+
+
+def test_a_refused_booking_sends_nothing(smtp, make, people, now):
+    room = make.resource()
+    book(people, now, room)
+    smtp.envelopes.clear()
+    with pytest.raises(BookingConflict):
+        book(people, now, room, start=MONDAY + timedelta(minutes=30))
+    db.session.rollback()
+    db.session.commit()  # a later commit must not send what the rollback dropped
+    assert smtp.envelopes == []
+    assert db.session.query(Booking).count() == 1
+
+
+def test_each_recipient_reads_the_mail_in_their_own_language(smtp, make, people, now):
+    db.session.add(NetworkSettings(id=1, default_locale="fr"))
+    people["member"].locale = None  # follows the network's language
+    db.session.commit()
+    book(people, now, make.resource())
+    message = smtp.messages()[0]
+    assert "lundi 9 mars 2026, 10:00–11:00" in text_of(message)
+    assert "9 mars 2026" in message["Subject"]
+    assert "Monday" not in text_of(message)
+
+
+# Reminders, from the command line as cron runs them
+
+def test_tick_reminds_each_booking_once(app, smtp, make, people):
+    real_now = datetime.now(UTC).replace(second=0, microsecond=0)
+    soon = real_now.replace(minute=0) + timedelta(hours=4)
+    booked_earlier = real_now - timedelta(days=3)
+    room = make.resource()
+    reminded, = book(people, booked_earlier, room, start=soon)
+    later, = book(people, booked_earlier, room, start=soon + timedelta(days=2))
+    smtp.envelopes.clear()
+
+    first = app.test_cli_runner().invoke(args=["tick"])
+    assert first.exit_code == 0, first.output
+    assert "1 reminder(s) sent." in first.output
+    second = app.test_cli_runner().invoke(args=["tick"])
+    assert "0 reminder(s) sent." in second.output
+
+    assert [e.rcpt_tos for e in smtp.envelopes] == [["lea@example.org"]]
+    message = smtp.messages()[0]
+    assert message["Subject"].startswith("Reminder: ")
+    assert f"/bookings/{reminded.id}" in text_of(message)
+    db.session.expire_all()
+    assert db.session.get(Booking, reminded.id).reminder_sent_at is not None
+    assert db.session.get(Booking, later.id).reminder_sent_at is None
+
+
+def test_a_booking_confirmed_shortly_before_its_start_gets_no_separate_reminder(app, smtp, make, people):
+    real_now = datetime.now(UTC).replace(second=0, microsecond=0)
+    book(people, real_now, make.resource(), start=real_now.replace(minute=0) + timedelta(hours=4))
+    assert len(smtp.envelopes) == 1  # the confirmation
+    result = app.test_cli_runner().invoke(args=["tick"])
+    assert "0 reminder(s) sent." in result.output
+    assert len(smtp.envelopes) == 1
