@@ -7,8 +7,7 @@ wall clock; the grids are laid out here (rows, cells, 15-minute columns) so that
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -25,9 +24,20 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from mutualise import clock
+from mutualise.blueprints.calendar_grid import (
+    DAY,
+    hhmm,
+    instant,
+    links,
+    opening_hours_of,
+    skipped,
+    slot_entry,
+    wall,
+    wall_minutes,
+)
 from mutualise.domain.booking_rules import check_rules
 from mutualise.domain.intervals import peak_load
-from mutualise.domain.opening_hours import WEEKDAYS, OpeningHoursError, is_open, parse_opening_hours
+from mutualise.domain.opening_hours import WEEKDAYS, is_open
 from mutualise.extensions import db
 from mutualise.forms.resources import KIND_CHOICES
 from mutualise.models import ACTIVE_STATUSES
@@ -38,13 +48,11 @@ from mutualise.services import sites as site_service
 from mutualise.services.availability import Slot, local_day_bounds, planning
 from mutualise.services.booking_checks import rules_of
 from mutualise.services.bookings import list_bookings
-from mutualise.services.checks import MAX_ID
 from mutualise.services.errors import BadRequest
 from mutualise.services.settings import network_zone
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
-_DAY = 24 * 60
 _ALWAYS_OPEN_ROWS = (7 * 60, 21 * 60)  # week rows of a resource open at all times
 _PLANNING_HOURS = (7 * 60, 22 * 60)  # day planning columns, widened to fit openings and bookings
 _QUARTER = 15
@@ -121,69 +129,6 @@ def _id_arg(name: str) -> int | None:
     return int(raw)
 
 
-# Small helpers
-
-_HHMM = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(_DAY + 1))
-
-
-def _hhmm(minute: int) -> str:
-    # the day planning writes two per block: looked up rather than formatted
-    return _HHMM[minute] if 0 <= minute <= _DAY else f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def _instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
-    """UTC instant of a local wall time; minute 1440 is the next midnight. A wall time that a DST jump
-    skips is read with the offset before the jump (fold 0), as the booking rules read it."""
-    day, minute = day + timedelta(days=minute // _DAY), minute % _DAY
-    return datetime.combine(day, time(minute // 60, minute % 60), tz).astimezone(UTC)
-
-
-def _skipped(day: date, minute: int, tz: ZoneInfo) -> bool:
-    """Whether the clocks jump over this wall time (02:30 on the last Sunday of March in Paris)."""
-    local = datetime.combine(day, time(minute // 60, minute % 60))
-    return _instant(day, minute, tz).astimezone(tz).replace(tzinfo=None) != local
-
-
-def _wall(day: date, minute: int) -> str:
-    """The local wall time as the booking form reads it: YYYY-MM-DDTHH:MM."""
-    day, minute = day + timedelta(days=minute // _DAY), minute % _DAY
-    return f"{day.isoformat()}T{_hhmm(minute)}"
-
-
-def _wall_minutes(start: datetime, end: datetime, day: date, tz: ZoneInfo) -> tuple[int, int]:
-    """Wall-clock minutes of [start, end) counted from the local midnight opening `day` (1440: midnight)."""
-    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    return ((local_start.date() - day).days * _DAY + local_start.hour * 60 + local_start.minute,
-            (local_end.date() - day).days * _DAY + local_end.hour * 60 + local_end.minute)
-
-
-def _links(endpoint: str, key: str, **values) -> Callable[[int], str]:
-    """URLs of one endpoint for many ids: url_for once, then plain string filling (url_for for each of
-    1,000 planning rows would cost more than the rest of the page)."""
-    head, _sep, tail = url_for(endpoint, **{key: MAX_ID}, **values).partition(str(MAX_ID))
-    return lambda value: f"{head}{value}{tail}"
-
-
-def _opening(resource) -> tuple[dict | None, bool]:
-    """Parsed opening hours (None: always open) and whether the stored hours could be read at all."""
-    try:
-        return parse_opening_hours(resource.opening_hours), True
-    except OpeningHoursError:
-        return None, False  # stored hours are canonical; a hand-edited row must not break the page
-
-
-def _entry(slot: Slot, busy: str) -> dict:
-    """What a calendar writes for a slot: the closure's reason, the booking's title and structure when
-    the viewer may see it, "Busy" otherwise."""
-    if slot.closure is not None:
-        return {"text": slot.closure.reason, "kind": "closure", "pending": False, "id": None}
-    booking = slot.booking
-    if booking is None:
-        return {"text": busy, "kind": "busy", "pending": slot.status == "pending", "id": None}
-    return {"text": f"{booking.title} ({booking.structure_code})",
-            "kind": "mine" if slot.mine else "seen", "pending": slot.status == "pending", "id": booking.id}
-
-
 # Week of one resource
 
 def _row_minutes(step: int) -> int:
@@ -212,24 +157,24 @@ def _row_span(hours: dict | None, slots: list[Slot], bounds: list[tuple[datetime
         first = min(start for intervals in hours.values() for start, _end in intervals)
         last = max(end for intervals in hours.values() for _start, end in intervals)
     else:
-        first, last = _DAY, 0  # closed every day: only bookings give rows
+        first, last = DAY, 0  # closed every day: only bookings give rows
     for slot in slots:
         if slot.closure is not None:
             continue
         for offset, (day_start, day_end) in enumerate(bounds):
             if slot.start < day_end and slot.end > day_start:
-                start, end = _wall_minutes(max(slot.start, day_start), min(slot.end, day_end),
+                start, end = wall_minutes(max(slot.start, day_start), min(slot.end, day_end),
                                            monday + timedelta(days=offset), tz)
                 if not (start < last and end > first):
                     first, last = min(first, start), max(last, end)
     if first >= last:
         return 0, 0
-    return first // row * row, min(-(-last // row) * row, _DAY)
+    return first // row * row, min(-(-last // row) * row, DAY)
 
 
 def _week_days(resource, slots: list[Slot], monday: date, tz: ZoneInfo, now: datetime) -> tuple[list, list]:
     """The row labels and, for each of the 7 days, its cells: state, entries, units taken, "Book" link."""
-    hours, readable = _opening(resource)
+    hours, readable = opening_hours_of(resource)
     rules = rules_of(resource) if readable and resource.active else None  # archived: nothing to book
     row = _row_minutes(resource.step_minutes)
     link = _link_minutes(resource, row)
@@ -246,13 +191,13 @@ def _week_days(resource, slots: list[Slot], monday: date, tz: ZoneInfo, now: dat
         cells = []
         for minute in range(first, last, row):
             end_minute = min(minute + row, last)
-            cell = {"time": _hhmm(minute), "classes": [], "entries": [], "taken": None, "book": None,
+            cell = {"time": hhmm(minute), "classes": [], "entries": [], "taken": None, "book": None,
                     "label": None}
             cells.append(cell)
-            if _skipped(day, minute, tz):
+            if skipped(day, minute, tz):
                 cell["classes"].append("gap")
                 continue
-            start, end = _instant(day, minute, tz), _instant(day, end_minute, tz)
+            start, end = instant(day, minute, tz), instant(day, end_minute, tz)
             here = [slot for slot in slots if slot.start < end and slot.end > start]
             if hours is not None and not is_open(hours, offset, minute, end_minute):
                 cell["classes"].append("closed")
@@ -265,18 +210,18 @@ def _week_days(resource, slots: list[Slot], monday: date, tz: ZoneInfo, now: dat
                 cell["classes"].append("closure")
             elif stocked and taken:
                 cell["taken"] = _("%(taken)d/%(stock)d taken", taken=taken, stock=resource.quantity)
-            cell["entries"] = [_entry(slot, busy) for slot in here
+            cell["entries"] = [slot_entry(slot, busy) for slot in here
                                if not stocked or slot.closure is not None or slot.booking is not None]
-            if rules is not None and start >= now and minute + link <= _DAY:
-                link_end = _instant(day, minute + link, tz)
+            if rules is not None and start >= now and minute + link <= DAY:
+                link_end = instant(day, minute + link, tz)
                 if (check_rules(rules, start, link_end, now, tz) is None
                         and peak_load(loads, start, link_end + buffer) < resource.quantity):
-                    cell["book"] = url_for("bookings.new", resource_id=resource.id, start=_wall(day, minute),
-                                           end=_wall(day, minute + link))
+                    cell["book"] = url_for("bookings.new", resource_id=resource.id, start=wall(day, minute),
+                                           end=wall(day, minute + link))
                     cell["label"] = _("Book %(day)s at %(time)s", day=title, time=cell["time"])
             cell["classes"] = " ".join(cell["classes"])
         days.append({"date": day, "title": title, "cells": cells})
-    return [_hhmm(minute) for minute in range(first, last, row)], days
+    return [hhmm(minute) for minute in range(first, last, row)], days
 
 
 @bp.get("/resources/<int:resource_id>")
@@ -348,19 +293,19 @@ def _planning_rows(found, day: date, tz: ZoneInfo) -> tuple[int, int, list[Plann
     first, last = _PLANNING_HOURS
     opening, spans = {}, {}
     for resource in found.resources:
-        hours, _readable = _opening(resource)
+        hours, _readable = opening_hours_of(resource)
         opening[resource.id] = None if hours is None else tuple(hours.get(weekday, ()))
         for start, end in opening[resource.id] or ():
             first, last = min(first, start), max(last, end)
         for slot in found.slots[resource.id]:
-            span = _wall_minutes(max(slot.start, found.start), min(slot.end, found.end), day, tz)
+            span = wall_minutes(max(slot.start, found.start), min(slot.end, found.end), day, tz)
             spans[id(slot)] = span
             if slot.closure is None:
                 first, last = min(first, span[0]), max(last, span[1])
-    first, last = max(first, 0) // 60 * 60, min(-(-last // 60) * 60, _DAY)
+    first, last = max(first, 0) // 60 * 60, min(-(-last // 60) * 60, DAY)
     busy, rows = _("Busy"), []
-    week_of = _links(".week", "resource_id", week=day.isoformat())
-    booking_at = _links("bookings.show", "booking_id")
+    week_of = links(".week", "resource_id", week=day.isoformat())
+    booking_at = links("bookings.show", "booking_id")
     for resource in found.resources:
         blocks = []
         for slot in found.slots[resource.id]:
@@ -370,11 +315,11 @@ def _planning_rows(found, day: date, tz: ZoneInfo) -> tuple[int, int, list[Plann
                 continue
             column = (start - first) // _QUARTER + 1
             span = max(1, -(-(end - first) // _QUARTER) - column + 1)
-            entry = _entry(slot, busy)
+            entry = slot_entry(slot, busy)
             text, kind, pending = entry["text"], entry["kind"], entry["pending"]
             if resource.quantity > 1 and slot.closure is None:
                 text += f" · {slot.quantity}/{resource.quantity}"
-            when = f"{_hhmm(start)}–{_hhmm(end)}"
+            when = f"{hhmm(start)}–{hhmm(end)}"
             blocks.append(PlanningBlock(
                 f"block {kind} pending" if pending else f"block {kind}",
                 f"grid-column: {column} / span {span}", f"{when} {text}", when, text,
@@ -408,7 +353,7 @@ def day():
     kept = {"site_id": filters.site_id.data or None, "kind": filters.kind.data or None}
     return render_template(
         "calendar/day.html", filters=filters, day=the_day, today=today, rows=rows, kept=kept,
-        hours=[_hhmm(minute) for minute in range(first, last, 60)], columns=(last - first) // _QUARTER,
+        hours=[hhmm(minute) for minute in range(first, last, 60)], columns=(last - first) // _QUARTER,
         previous=the_day - timedelta(days=1), following=the_day + timedelta(days=1))
 
 
@@ -420,7 +365,7 @@ def _month_items(actor, resource_id: int | None, start_day: date, days: int, tz:
     if resource_id is not None:
         found = planning(db.session, actor, start_day, tz, days=days, resource_id=resource_id)
         resource, busy = found.resources[0], _("Busy")
-        return resource, [(slot.start, slot.end, _entry(slot, busy)) for slot in found.slots[resource.id]]
+        return resource, [(slot.start, slot.end, slot_entry(slot, busy)) for slot in found.slots[resource.id]]
     start, end = local_day_bounds(start_day, tz, days)
     items = []
     for structure_id in sorted(permissions.structure_ids_of(actor)):
@@ -438,8 +383,8 @@ def _month_cells(items: list, grid_start: date, size: int, tz: ZoneInfo) -> list
     cells = [{"date": grid_start + timedelta(days=n), "entries": []} for n in range(size)]
     for start, end, entry in items:
         local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-        start_text, end_text = _hhmm(local_start.hour * 60 + local_start.minute), \
-            _hhmm(local_end.hour * 60 + local_end.minute)
+        start_text, end_text = hhmm(local_start.hour * 60 + local_start.minute), \
+            hhmm(local_end.hour * 60 + local_end.minute)
         # a booking ending at midnight does not show on the next day
         last_day = (end - timedelta(microseconds=1)).astimezone(tz).date()
         first_index = max((local_start.date() - grid_start).days, 0)
