@@ -1,14 +1,11 @@
 """Booking e-mails through a real SMTP server (aiosmtpd on the loopback): who gets what, in which language,
 with which calendar part; and `tick` reminds once."""
 
-import socket
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from aiosmtpd.controller import Controller
 
 from mutualise.extensions import db
 from mutualise.models import Booking, NetworkSettings
@@ -20,39 +17,6 @@ PARIS = ZoneInfo("Europe/Paris")
 # `now` is 2026-03-03 09:00 UTC; Monday 9 March 10:00 in Paris is 09:00 UTC.
 MONDAY = datetime(2026, 3, 9, 10, 0, tzinfo=PARIS)
 SENDER = "noreply@mutualise.localhost"
-
-
-class Collector:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def messages(self) -> list:
-        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
-
-    def to(self, address: str) -> list:
-        return [m for m in self.messages() if m["To"] == address]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_TIMEOUT=5)
-    yield collector
-    controller.stop()
 
 
 @pytest.fixture
@@ -105,11 +69,11 @@ def content_type_as_sent(message) -> str:
     return lines[0].removeprefix("Content-Type: ")
 
 
-def test_a_confirmed_booking_mails_the_booker_an_invitation(smtp, make, people, now):
+def test_a_confirmed_booking_mails_the_booker_an_invitation(smtp_server, make, people, now):
     room = make.resource(name="Salle du Peignage")
     booking, = book(people, now, room)
-    assert [e.rcpt_tos for e in smtp.envelopes] == [["lea@example.org"]]
-    message = smtp.messages()[0]
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["lea@example.org"]]
+    message = smtp_server.messages()[0]
     assert message["Subject"] == "Booking confirmed: Salle du Peignage, Mar 9, 2026"
     body = text_of(message)
     assert "Monday, March 9, 2026, 10:00\u202fAM–11:00\u202fAM" in body  # the network's clock, not UTC
@@ -128,13 +92,13 @@ def test_a_confirmed_booking_mails_the_booker_an_invitation(smtp, make, people, 
 
 
 def test_a_cancellation_withdraws_the_invitation_under_the_same_uid_with_a_higher_sequence(
-        smtp, make, people, now):
+        smtp_server, make, people, now):
     booking, = book(people, now, make.resource())
-    _, _, invited = invitation(smtp.messages()[0])
+    _, _, invited = invitation(smtp_server.messages()[0])
     booking_actions.cancel_booking(db.session, people["member"], now, booking.id, reason="Plus besoin")
     db.session.commit()
-    assert len(smtp.envelopes) == 2
-    message = smtp.messages()[1]
+    assert len(smtp_server.envelopes) == 2
+    message = smtp_server.messages()[1]
     assert message["To"] == "lea@example.org"
     assert message["Subject"].startswith("Booking cancelled: ")
     assert "Plus besoin" in text_of(message)
@@ -146,13 +110,13 @@ def test_a_cancellation_withdraws_the_invitation_under_the_same_uid_with_a_highe
     assert int(event["SEQUENCE"]) > int(invited["SEQUENCE"])
 
 
-def test_a_booking_awaiting_approval_is_announced_to_each_referent_not_to_the_booker(smtp, make, people,
-                                                                                      now):
+def test_a_booking_awaiting_approval_is_announced_to_each_referent_not_to_the_booker(smtp_server, make,
+                                                                                      people, now):
     van = make.resource(kind="vehicle", name="Kangoo", requires_approval=True,
                         referents=[people["referent"], people["second_referent"]])
     booking, = book(people, now, van)
-    assert sorted(e.rcpt_tos[0] for e in smtp.envelopes) == ["karim@example.org", "zoe@example.org"]
-    for message in smtp.messages():
+    assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == ["karim@example.org", "zoe@example.org"]
+    for message in smtp_server.messages():
         assert message["Subject"].startswith("Approval requested: Kangoo")
         body = text_of(message)
         assert "Léa Martin" in body
@@ -161,19 +125,19 @@ def test_a_booking_awaiting_approval_is_announced_to_each_referent_not_to_the_bo
         assert calendar_parts(message) == []
 
 
-def test_a_resource_without_referents_asks_the_administrators(smtp, make, people, now):
+def test_a_resource_without_referents_asks_the_administrators(smtp_server, make, people, now):
     book(people, now, make.resource(requires_approval=True))
-    assert [e.rcpt_tos for e in smtp.envelopes] == [["admin@example.org"]]
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["admin@example.org"]]
 
 
-def test_an_approval_sends_the_booker_the_invitation(smtp, make, people, now):
+def test_an_approval_sends_the_booker_the_invitation(smtp_server, make, people, now):
     room = make.resource(requires_approval=True, referents=[people["referent"]])
     booking, = book(people, now, room)
-    smtp.envelopes.clear()
+    smtp_server.envelopes.clear()
     booking_actions.approve_booking(db.session, people["referent"], now, booking.id)
     db.session.commit()
-    assert [e.rcpt_tos for e in smtp.envelopes] == [["lea@example.org"]]
-    message = smtp.messages()[0]
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["lea@example.org"]]
+    message = smtp_server.messages()[0]
     assert message["Subject"].startswith("Booking approved: ")
     content_type, calendar, event = invitation(message)
     assert content_type == "text/calendar; method=REQUEST; charset=utf-8"
@@ -182,57 +146,57 @@ def test_an_approval_sends_the_booker_the_invitation(smtp, make, people, now):
     assert event["STATUS"] == "CONFIRMED"
 
 
-def test_a_rejection_tells_the_booker_why_without_an_invitation(smtp, make, people, now):
+def test_a_rejection_tells_the_booker_why_without_an_invitation(smtp_server, make, people, now):
     room = make.resource(requires_approval=True, referents=[people["referent"]])
     booking, = book(people, now, room)
-    smtp.envelopes.clear()
+    smtp_server.envelopes.clear()
     booking_actions.reject_booking(db.session, people["referent"], now, booking.id,
                                    reason="Salle en travaux ce jour-là")
     db.session.commit()
-    assert [e.rcpt_tos for e in smtp.envelopes] == [["lea@example.org"]]
-    message = smtp.messages()[0]
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["lea@example.org"]]
+    message = smtp_server.messages()[0]
     assert message["Subject"].startswith("Booking refused: ")
     assert "Salle en travaux ce jour-là" in text_of(message)
     assert calendar_parts(message) == []
 
 
-def test_a_series_gets_one_mail_listing_every_date(smtp, make, people, now):
+def test_a_series_gets_one_mail_listing_every_date(smtp_server, make, people, now):
     bookings = book(people, now, make.resource(), rrule="FREQ=WEEKLY;COUNT=4")
     assert len(bookings) == 4
-    assert len(smtp.envelopes) == 1
-    body = text_of(smtp.messages()[0])
+    assert len(smtp_server.envelopes) == 1
+    body = text_of(smtp_server.messages()[0])
     for day in ("March 9", "March 16", "March 23", "March 30"):  # 10:00 in Paris across the DST change
         assert f"Monday, {day}, 2026, 10:00\u202fAM–11:00\u202fAM" in body
-    assert calendar_parts(smtp.messages()[0]) == []
+    assert calendar_parts(smtp_server.messages()[0]) == []
 
 
-def test_cancelling_a_whole_series_sends_one_mail(smtp, make, people, now):
+def test_cancelling_a_whole_series_sends_one_mail(smtp_server, make, people, now):
     bookings = book(people, now, make.resource(), rrule="FREQ=WEEKLY;COUNT=3")
-    smtp.envelopes.clear()
+    smtp_server.envelopes.clear()
     booking_actions.cancel_booking(db.session, people["member"], now, bookings[1].id, scope="all")
     db.session.commit()
-    assert [e.rcpt_tos for e in smtp.envelopes] == [["lea@example.org"]]
-    assert text_of(smtp.messages()[0]).count("Monday, March") == 3
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["lea@example.org"]]
+    assert text_of(smtp_server.messages()[0]).count("Monday, March") == 3
 
 
-def test_a_refused_booking_sends_nothing(smtp, make, people, now):
+def test_a_refused_booking_sends_nothing(smtp_server, make, people, now):
     room = make.resource()
     book(people, now, room)
-    smtp.envelopes.clear()
+    smtp_server.envelopes.clear()
     with pytest.raises(BookingConflict):
         book(people, now, room, start=MONDAY + timedelta(minutes=30))
     db.session.rollback()
     db.session.commit()  # a later commit must not send what the rollback dropped
-    assert smtp.envelopes == []
+    assert smtp_server.envelopes == []
     assert db.session.query(Booking).count() == 1
 
 
-def test_each_recipient_reads_the_mail_in_their_own_language(smtp, make, people, now):
+def test_each_recipient_reads_the_mail_in_their_own_language(smtp_server, make, people, now):
     db.session.add(NetworkSettings(id=1, default_locale="fr"))
     people["member"].locale = None  # follows the network's language
     db.session.commit()
     book(people, now, make.resource())
-    message = smtp.messages()[0]
+    message = smtp_server.messages()[0]
     assert "lundi 9 mars 2026, 10:00–11:00" in text_of(message)
     assert "9 mars 2026" in message["Subject"]
     assert "Monday" not in text_of(message)
@@ -240,14 +204,14 @@ def test_each_recipient_reads_the_mail_in_their_own_language(smtp, make, people,
 
 # Reminders, from the command line as cron runs them
 
-def test_tick_reminds_each_booking_once(app, smtp, make, people):
+def test_tick_reminds_each_booking_once(app, smtp_server, make, people):
     real_now = datetime.now(UTC).replace(second=0, microsecond=0)
     soon = real_now.replace(minute=0) + timedelta(hours=4)
     booked_earlier = real_now - timedelta(days=3)
     room = make.resource()
     reminded, = book(people, booked_earlier, room, start=soon)
     later, = book(people, booked_earlier, room, start=soon + timedelta(days=2))
-    smtp.envelopes.clear()
+    smtp_server.envelopes.clear()
 
     first = app.test_cli_runner().invoke(args=["tick"])
     assert first.exit_code == 0, first.output
@@ -255,8 +219,8 @@ def test_tick_reminds_each_booking_once(app, smtp, make, people):
     second = app.test_cli_runner().invoke(args=["tick"])
     assert "0 reminder(s) sent." in second.output
 
-    assert [e.rcpt_tos for e in smtp.envelopes] == [["lea@example.org"]]
-    message = smtp.messages()[0]
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["lea@example.org"]]
+    message = smtp_server.messages()[0]
     assert message["Subject"].startswith("Reminder: ")
     assert f"/bookings/{reminded.id}" in text_of(message)
     db.session.expire_all()
@@ -264,10 +228,11 @@ def test_tick_reminds_each_booking_once(app, smtp, make, people):
     assert db.session.get(Booking, later.id).reminder_sent_at is None
 
 
-def test_a_booking_confirmed_shortly_before_its_start_gets_no_separate_reminder(app, smtp, make, people):
+def test_a_booking_confirmed_shortly_before_its_start_gets_no_separate_reminder(app, smtp_server, make,
+                                                                                people):
     real_now = datetime.now(UTC).replace(second=0, microsecond=0)
     book(people, real_now, make.resource(), start=real_now.replace(minute=0) + timedelta(hours=4))
-    assert len(smtp.envelopes) == 1  # the confirmation
+    assert len(smtp_server.envelopes) == 1  # the confirmation
     result = app.test_cli_runner().invoke(args=["tick"])
     assert "0 reminder(s) sent." in result.output
-    assert len(smtp.envelopes) == 1
+    assert len(smtp_server.envelopes) == 1

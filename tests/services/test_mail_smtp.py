@@ -1,43 +1,9 @@
 """Mail through a real SMTP server (aiosmtpd on the loopback): sent after the commit, never on rollback."""
 
-import socket
-from email import message_from_bytes, policy
 
-import pytest
-from aiosmtpd.controller import Controller
 
 from mutualise.extensions import db
 from mutualise.services import users
-
-
-class Collector:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def messages(self):
-        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(app):
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_TIMEOUT=5)
-    yield collector
-    controller.stop()
 
 
 def _invite(make, now, email="lea.martin@example.org"):
