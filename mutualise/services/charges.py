@@ -174,17 +174,8 @@ def list_charges(session: Session, actor: User, month: str | None = None) -> lis
     permissions.require_ledger_reader(actor)
     query = select(Charge).options(selectinload(Charge.allocations), selectinload(Charge.paid_by))
     if month is not None:
-        bounds = accounts.parse_month(month)
-        if bounds is None:
-            raise_bad_month()
-        query = query.where(Charge.date.between(*bounds))
+        query = query.where(Charge.date.between(*checks.month_bounds(month)))
     return list(session.scalars(query.order_by(Charge.date.desc(), Charge.id.desc())))
-
-
-def raise_bad_month() -> None:
-    errors = FieldErrors()
-    errors.add("period", _l("Must be a month such as 2026-03."))
-    errors.raise_if_any()
 
 
 def reversal_of(session: Session, charge: Charge) -> Charge | None:

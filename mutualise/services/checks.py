@@ -9,9 +9,10 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from mutualise.domain.accounts import parse_month
 from mutualise.domain.money import MAX_ABS_CENTS
 from mutualise.domain.siren import is_valid_siren, normalise_siren
-from mutualise.services.errors import FieldErrors
+from mutualise.services.errors import FieldErrors, ValidationError
 
 
 class _Unset:
@@ -192,3 +193,11 @@ def siren(errors: FieldErrors, field: str, value: Any) -> str | None:
     if not is_valid_siren(number):
         errors.add(field, _l("A SIREN number has 9 digits and a valid check digit."))
     return number
+
+
+def month_bounds(value: Any, field: str = "period") -> tuple[date, date]:
+    """The first and last day of a ledger month "YYYY-MM"; ValidationError on `field` otherwise."""
+    bounds = parse_month(value) if isinstance(value, str) else None
+    if bounds is None:
+        raise ValidationError({field: _l("Give a month as YYYY-MM, for example 2026-03.")})
+    return bounds

@@ -11,19 +11,15 @@ so a month of 100 structures and 50,000 lines is read in one pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from mutualise.domain.accounts import CHARGE_CATEGORIES, USAGE_CATEGORY, parse_month
+from mutualise.domain.accounts import CHARGE_CATEGORIES, USAGE_CATEGORY
 from mutualise.domain.settlement import suggest_transfers
 from mutualise.models import EntryKind, JournalEntry, JournalLine, MembershipRole, Period, Structure, User
-from mutualise.services import permissions
-from mutualise.services.errors import Forbidden, ValidationError
-
-BAD_MONTH = _l("Give a month as YYYY-MM, for example 2026-03.")
+from mutualise.services import checks, permissions
+from mutualise.services.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -70,14 +66,6 @@ class Settlement:
     period: str
     balances: list[Balance]
     transfers: list[SuggestedTransfer]
-
-
-def month_range(month: str) -> tuple[date, date]:
-    """The first and last day of a "YYYY-MM" month; ValidationError on field "period" otherwise."""
-    bounds = parse_month(month) if isinstance(month, str) else None
-    if bounds is None:
-        raise ValidationError({"period": BAD_MONTH})
-    return bounds
 
 
 def period_id(session: Session, month: str) -> int | None:
@@ -145,7 +133,7 @@ def cost_split(session: Session, actor: User, month: str) -> CostSplit:
     then "usage"); every structure with lines in the month, and every active one, has a row. Ledger
     readers only."""
     permissions.require_ledger_reader(actor)
-    month_range(month)
+    checks.month_bounds(month)
     sums = month_sums(session, month)
     cells: dict[int, dict[str, int]] = {}
     categories: set[str] = set()
@@ -203,7 +191,7 @@ def balances(session: Session, actor: User, month: str) -> list[Balance]:
     """Each structure's opening, charged, paid and closing amounts for the month, by name: every
     structure with lines up to the month and every active one for ledger readers; a structure manager
     gets the structures they manage; anyone else is refused (403)."""
-    month_range(month)
+    checks.month_bounds(month)
     return _balances(session, month, _readable_structure_ids(actor))
 
 
@@ -211,7 +199,7 @@ def settlement(session: Session, actor: User, month: str) -> Settlement:
     """The closing balances of the month and the transfers that bring them all to zero (structures that
     owe pay those that paid charges themselves, the rest is settled with the network). Ledger readers."""
     permissions.require_ledger_reader(actor)
-    month_range(month)
+    checks.month_bounds(month)
     found = _balances(session, month, None)
     by_id = {balance.structure.id: balance.structure for balance in found}
     transfers = suggest_transfers({b.structure.id: b.closing_cents for b in found if b.closing_cents})

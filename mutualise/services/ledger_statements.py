@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, aliased
 
 from mutualise.domain.ledger_exports import JournalRow, StatementLine
 from mutualise.models import Charge, EntryKind, JournalEntry, JournalLine, Payment, Period, Structure, User
-from mutualise.services import permissions
+from mutualise.services import checks, permissions
 from mutualise.services.errors import NotFound, ValidationError
-from mutualise.services.ledger_reports import Balance, month_range, opening_sums, period_id
+from mutualise.services.ledger_reports import Balance, opening_sums, period_id
 from mutualise.services.settings import network_zone
 
 BAD_PERIOD = _l("Give a month as YYYY-MM or a year as YYYY, for example 2026-03 or 2026.")
@@ -49,7 +49,7 @@ class Journal:
 def statement(session: Session, actor: User, structure_id: int, month: str) -> Statement:
     """A structure's statement for the month: ledger readers and the structure's managers; anyone else
     gets NotFound, so the structure's existence is not revealed (invariant 6)."""
-    month_range(month)
+    checks.month_bounds(month)
     structure = session.get(Structure, structure_id) if isinstance(structure_id, int) else None
     if structure is None or not permissions.can_read_structure_ledger(actor, structure.id):
         raise NotFound()
@@ -93,13 +93,13 @@ def period_bounds(text: str) -> tuple[str, str, date, date]:
     ValidationError on field "period" otherwise."""
     if isinstance(text, str) and len(text) == 4 and text.isascii() and text.isdigit():
         try:
-            first_day, _ = month_range(f"{text}-01")
-            _, last_day = month_range(f"{text}-12")
+            first_day, _ = checks.month_bounds(f"{text}-01")
+            _, last_day = checks.month_bounds(f"{text}-12")
         except ValidationError:
             raise ValidationError({"period": BAD_PERIOD}) from None
         return f"{text}-01", f"{text}-12", first_day, last_day
     try:
-        first_day, last_day = month_range(text)
+        first_day, last_day = checks.month_bounds(text)
     except ValidationError:
         raise ValidationError({"period": BAD_PERIOD}) from None
     return text, text, first_day, last_day

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, selectinload
 from mutualise.domain import accounts
 from mutualise.models import EntryKind, Payment, Structure, User
 from mutualise.services import checks, permissions
-from mutualise.services.charges import raise_bad_month
 from mutualise.services.checks import UNSET
 from mutualise.services.errors import FieldErrors
 from mutualise.services.journal import Line, lock_ledger, open_period_for, post_entry
@@ -71,8 +70,5 @@ def list_payments(session: Session, actor: User, *, month: str | None = None,
     else:
         permissions.require_ledger_reader(actor)
     if month is not None:
-        bounds = accounts.parse_month(month)
-        if bounds is None:
-            raise_bad_month()
-        query = query.where(Payment.date.between(*bounds))
+        query = query.where(Payment.date.between(*checks.month_bounds(month)))
     return list(session.scalars(query.order_by(Payment.date.desc(), Payment.id.desc())))

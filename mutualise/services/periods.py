@@ -6,13 +6,12 @@ database refuses anything written into it from then on (migration 0003). Both ac
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mutualise.domain.accounts import parse_month
 from mutualise.models import Period, PeriodEvent, PeriodStatus, User
 from mutualise.services import checks, journal, permissions
 from mutualise.services.errors import Conflict, FieldErrors, PeriodClosed, ValidationError
@@ -30,7 +29,7 @@ def get_period(session: Session, actor: User, month: str) -> Period:
     """The period of "YYYY-MM"; a month nothing was written into yet is an open period without events
     (not saved)."""
     permissions.require_ledger_reader(actor)
-    _month_bounds(month)
+    checks.month_bounds(month, "month")
     found = journal.find_period(session, month)
     return found if found is not None else Period(month=month, status=PeriodStatus.OPEN.value, events=[])
 
@@ -39,7 +38,7 @@ def close_period(session: Session, actor: User, now: datetime, month: str) -> Pe
     """Close a month that is over in the network's time zone (treasurers): price the usage of the bookings
     ended before its end, then freeze it. Closing a closed period raises PeriodClosed."""
     permissions.require_treasurer(actor)
-    first, last = _month_bounds(month)
+    first, last = checks.month_bounds(month, "month")
     period_end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=network_zone(session))
     if now < period_end:
         raise ValidationError({"month": _l("%(month)s is not over yet: a month is closed once it has ended.",
@@ -61,7 +60,7 @@ def close_period(session: Session, actor: User, now: datetime, month: str) -> Pe
 def reopen_period(session: Session, actor: User, now: datetime, month: str, reason) -> Period:
     """Reopen a closed period (admins only), saying why: the reopening is recorded with its reason."""
     permissions.require_admin(actor)
-    first, _last = _month_bounds(month)
+    first, _last = checks.month_bounds(month, "month")
     errors = FieldErrors()
     reason = checks.text(errors, "reason", reason, max_len=PeriodEvent.REASON_MAX)
     errors.raise_if_any()
@@ -77,8 +76,3 @@ def reopen_period(session: Session, actor: User, now: datetime, month: str, reas
     return period
 
 
-def _month_bounds(month: str) -> tuple[date, date]:
-    bounds = parse_month(month if isinstance(month, str) else "")
-    if bounds is None:
-        raise ValidationError({"month": _l("Give a month as YYYY-MM, for example 2026-03.")})
-    return bounds
