@@ -1,5 +1,7 @@
 """Command-line tasks: `flask --app mutualise <command>`. Each command is one transaction."""
 
+import logging
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -98,6 +100,7 @@ def demo(if_empty: bool) -> None:
 def serve(host: str, port: int) -> None:
     """Start the development server and print where to go and how to sign in."""
     from mutualise.demo import DEMO_LOGINS, DEMO_PASSWORD
+    from mutualise.log_redaction import RedactFeedSecrets
 
     app = current_app._get_current_object()
     click.echo("")
@@ -106,6 +109,7 @@ def serve(host: str, port: int) -> None:
     for email, role in DEMO_LOGINS:
         click.echo(f"    {email:<40} {role}")
     click.echo("")
+    logging.getLogger("werkzeug").addFilter(RedactFeedSecrets())
     # Flask ignores app.run() inside a `flask` command, so serve with Werkzeug directly.
     run_simple(host, port, app, use_reloader=False, threaded=True)
 

@@ -197,6 +197,23 @@ def withdraw_holidays(session: Session, now: datetime, settings: NetworkSettings
     return removed
 
 
+def move_holidays_to_zone(session: Session, now: datetime, settings: NetworkSettings) -> int:
+    """Put the generated holiday closures not yet begun back on local midnights after the network's time
+    zone changed (a holiday is a local day); past and ongoing ones stay as they were. Returns how many
+    moved."""
+    zone = ZoneInfo(settings.timezone)
+    moved = 0
+    query = select(Closure).where(Closure.source == ClosureSource.HOLIDAY.value, Closure.start_at > now)
+    for closure in session.scalars(query):
+        day = date.fromisoformat(closure.holiday_code.partition(":")[0])
+        start, end = _local_midnight(day, zone), _local_midnight(day + timedelta(days=1), zone)
+        if (closure.start_at, closure.end_at) != (start, end):
+            closure.start_at, closure.end_at = start, end
+            moved += 1
+    session.flush()
+    return moved
+
+
 def regenerate_holidays(session: Session, actor: User, now: datetime, settings: NetworkSettings) -> int:
     """An admin asks again for this year's and next year's holidays (in the network's time zone),
     bringing back any that were deleted; returns how many were created."""

@@ -80,11 +80,12 @@ def update_settings(session: Session, actor: User, data: SettingsInput, *,
     (admins).
 
     Given `now`, a change of the holiday setting brings the closures in line: this year's and next
-    year's holidays are generated, and upcoming ones no longer wanted are removed.
+    year's holidays are generated, and upcoming ones no longer wanted are removed; a change of time zone
+    moves the upcoming holidays to the new zone's midnights.
     """
     permissions.require_admin(actor)
     settings = get_settings(session)
-    previous_holidays = settings.public_holidays
+    previous_holidays, previous_zone = settings.public_holidays, settings.timezone
     errors = FieldErrors()
     values = {}
     if checks.given(data.name):
@@ -108,6 +109,8 @@ def update_settings(session: Session, actor: User, data: SettingsInput, *,
         setattr(settings, name, value)
     session.add(settings)
     session.flush()
+    if now is not None and settings.timezone != previous_zone:
+        closures.move_holidays_to_zone(session, now, settings)
     if now is not None and settings.public_holidays != previous_holidays:
         closures.withdraw_holidays(session, now, settings)
         year = now.astimezone(ZoneInfo(settings.timezone)).year

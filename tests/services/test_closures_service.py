@@ -260,3 +260,19 @@ def test_the_settings_refuse_an_unknown_holiday_choice(admin, now):
         update_settings(db.session, admin, SettingsInput(public_holidays="belgium"), now=now)
     assert set(refused.value.fields) == {"public_holidays"}
     assert _count() == 0
+
+
+def test_a_time_zone_change_moves_upcoming_holidays_to_the_new_midnights(admin, now):
+    update_settings(db.session, admin, SettingsInput(public_holidays="france"), now=now)
+    update_settings(db.session, admin, SettingsInput(timezone="America/Cayenne"), now=now)  # UTC-3
+
+    def bounds(code):
+        closure = db.session.scalar(select(Closure).where(Closure.holiday_code == code))
+        return closure.start_at, closure.end_at
+
+    assert bounds("2026-12-25:christmas") == (datetime(2026, 12, 25, 3, 0, tzinfo=UTC),
+                                              datetime(2026, 12, 26, 3, 0, tzinfo=UTC))
+    # already past on 3 March: stays as it was recorded, at Paris midnights
+    assert bounds("2026-01-01:new_year") == (datetime(2025, 12, 31, 23, 0, tzinfo=UTC),
+                                             datetime(2026, 1, 1, 23, 0, tzinfo=UTC))
+    assert _count() == 22  # moved, none added or lost
