@@ -44,6 +44,7 @@ def cancel_booking(session: Session, actor: User, now: datetime, booking_id: int
         if scope == "following":
             query = query.where(Booking.start_at >= booking.start_at)
         targets = list(session.scalars(query.order_by(Booking.start_at)))
+    was_pending = booking.status == BookingStatus.PENDING.value
     rules = rules_of(booking.resource)
     for target in targets:
         target.status = BookingStatus.CANCELLED.value
@@ -54,7 +55,7 @@ def cancel_booking(session: Session, actor: User, now: datetime, booking_id: int
         target.sequence += 1
         target.updated_at = now
     session.flush()
-    booking_mail.booking_cancelled(session, targets[0], series=targets)
+    booking_mail.booking_cancelled(session, targets[0], series=targets, was_pending=was_pending)
     return targets
 
 
@@ -63,6 +64,7 @@ def approve_booking(session: Session, actor: User, now: datetime, booking_id: in
     booking = _pending_for_decision(session, actor, booking_id)
     booking.status = BookingStatus.CONFIRMED.value
     booking.decided_by_id, booking.decided_at, booking.updated_at = actor.id, now, now
+    booking.sequence += 1  # supersedes a CANCEL the booker got when a change made it pending again
     session.flush()
     booking_mail.booking_approved(session, booking)
     return booking

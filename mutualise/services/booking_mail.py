@@ -3,7 +3,11 @@ a refused or rolled-back change sends nothing.
 
 - confirmed: to the booker, with a calendar invitation (iTIP REQUEST, UID booking-<id>@<host>);
 - cancelled: to the booker, with the invitation withdrawn (CANCEL, same UID, SEQUENCE raised);
-- approval requested: to the resource's referents (its administrators when it has none);
+- approval requested: to the resource's referents (its administrators when it has none), and the booker
+  told the booking awaits their decision (no invitation until it is approved);
+- approval withdrawn: to the referents, when a booking awaiting their decision is cancelled;
+- changed (new time or title): to the booker, with the updated REQUEST; a change that needs approval again
+  tells the referents, and withdraws (CANCEL) the invitation already in the booker's calendar;
 - approved (with the REQUEST) and rejected (with the reason): to the booker;
 - reminder: to the booker before the start, once (`send_reminders`, run by `flask mutualise tick`).
 
@@ -52,6 +56,7 @@ def bookings_made(session: Session, bookings: Sequence[Booking]) -> None:
     first = bookings[0]
     if first.status == BookingStatus.PENDING.value:
         approval_requested(session, first, series=bookings)
+        _to_booker(session, first, list(bookings), "booking_pending", None)
     elif first.status == BookingStatus.CONFIRMED.value:
         booking_confirmed(session, first, series=bookings)
 
@@ -68,10 +73,16 @@ def booking_confirmed(session: Session, booking: Booking, *, series: Sequence[Bo
     _to_booker(session, booking, occurrences, "booking_confirmed", calendar)
 
 
-def booking_cancelled(session: Session, booking: Booking, *, series: Sequence[Booking] = ()) -> None:
+def booking_cancelled(session: Session, booking: Booking, *, series: Sequence[Booking] = (),
+                      was_pending: bool = False) -> None:
     """To the booker: the booking (or the listed occurrences of its series) is cancelled; one booking
-    carries METHOD:CANCEL with its UID and raised SEQUENCE, which removes it from the calendar."""
+    carries METHOD:CANCEL with its UID and raised SEQUENCE, which removes it from the calendar. When it
+    was awaiting approval, its deciders learn they need not decide."""
     occurrences = list(series) or [booking]
+    if was_pending:
+        for decider in _deciders(session, booking):
+            _queue(session, decider, booking, occurrences, "approval_withdrawn", None,
+                   booker=booking.user.name)
     calendar = None if len(occurrences) > 1 else (_invitation(session, booking, "CANCEL"), "CANCEL")
     canceller = session.get(User, booking.cancelled_by_id) if booking.cancelled_by_id else None
     _to_booker(session, booking, occurrences, "booking_cancelled", calendar,
@@ -82,14 +93,23 @@ def approval_requested(session: Session, booking: Booking, *, series: Sequence[B
     """To each referent of the resource (to the administrators when it has none): a booking awaits
     their decision."""
     occurrences = list(series) or [booking]
-    resource = booking.resource
-    deciders = [u for u in resource.referents if u.active]
-    if not deciders:
-        deciders = list(session.scalars(select(User).where(User.is_admin.is_(True), User.active.is_(True))
-                                        .order_by(User.id)))
-    for decider in deciders:
+    for decider in _deciders(session, booking):
         _queue(session, decider, booking, occurrences, "approval_requested", None,
                booker=booking.user.name, approvals_link=mail.external_url("bookings.approvals"))
+
+
+def booking_changed(session: Session, booking: Booking, *, was_confirmed: bool) -> None:
+    """After a booking got a new time or title: to the booker, the updated invitation (REQUEST, same UID,
+    SEQUENCE raised by the move). A change that made it wait for approval again asks the deciders, and
+    withdraws the invitation the booker already had (CANCEL); approval sends it again."""
+    if booking.status == BookingStatus.PENDING.value:
+        approval_requested(session, booking)
+        calendar = (_invitation(session, booking, "CANCEL"), "CANCEL") if was_confirmed else None
+        _to_booker(session, booking, [booking], "booking_pending", calendar, changed=True)
+    else:
+        _skip_reminder_if_close([booking])
+        _to_booker(session, booking, [booking], "booking_changed",
+                   (_invitation(session, booking, "REQUEST"), "REQUEST"))
 
 
 def booking_approved(session: Session, booking: Booking) -> None:
@@ -131,10 +151,22 @@ _SUBJECTS = {
     "booking_confirmed": _l("Booking confirmed: %(resource)s, %(date)s"),
     "booking_cancelled": _l("Booking cancelled: %(resource)s, %(date)s"),
     "approval_requested": _l("Approval requested: %(resource)s, %(date)s"),
+    "approval_withdrawn": _l("No longer awaiting approval: %(resource)s, %(date)s"),
+    "booking_pending": _l("Booking awaiting approval: %(resource)s, %(date)s"),
+    "booking_changed": _l("Booking changed: %(resource)s, %(date)s"),
     "booking_approved": _l("Booking approved: %(resource)s, %(date)s"),
     "booking_rejected": _l("Booking refused: %(resource)s, %(date)s"),
     "booking_reminder": _l("Reminder: %(resource)s, %(date)s"),
 }
+
+
+def _deciders(session: Session, booking: Booking) -> list[User]:
+    """Who decides on the resource's bookings: its active referents, else the active administrators."""
+    deciders = [u for u in booking.resource.referents if u.active]
+    if deciders:
+        return deciders
+    return list(session.scalars(select(User).where(User.is_admin.is_(True), User.active.is_(True))
+                                .order_by(User.id)))
 
 
 def _to_booker(session: Session, booking: Booking, occurrences: list[Booking], template: str,
@@ -199,7 +231,8 @@ def _invitation(session: Session, booking: Booking, method: str) -> bytes:
     sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
     event = FeedEvent(
         uid=booking_uid(booking.id), start=booking.start_at, end=booking.end_at,
-        summary=f"{booking.title} ({booking.resource.name})", status=_ICAL_STATUS[booking.status],
+        summary=f"{booking.title} ({booking.resource.name})",
+        status="CANCELLED" if method == "CANCEL" else _ICAL_STATUS[booking.status],
         sequence=booking.sequence, created=booking.created_at, last_modified=booking.updated_at,
         location=_place(booking), description=mail.external_url("bookings.show", booking_id=booking.id),
         categories=(booking.structure.name,))

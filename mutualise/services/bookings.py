@@ -317,6 +317,7 @@ def update_booking(session: Session, actor: User, now: datetime, booking_id: int
     errors.raise_if_any()
 
     moved = (start, end) != (booking.start_at, booking.end_at)
+    was_confirmed, retitled = booking.status == BookingStatus.CONFIRMED.value, title != booking.title
     if moved or quantity != booking.quantity:
         tz = network_zone(session)
         lock_for_booking(session, booking.resource_id, booking.structure_id)
@@ -342,4 +343,6 @@ def update_booking(session: Session, actor: User, now: datetime, booking_id: int
     booking.start_at, booking.end_at, booking.quantity, booking.title = start, end, quantity, title
     booking.updated_at = now
     session.flush()
+    if moved or retitled:
+        booking_mail.booking_changed(session, booking, was_confirmed=was_confirmed)
     return booking

@@ -10,7 +10,7 @@ import pytest
 from mutualise.extensions import db
 from mutualise.models import Booking, NetworkSettings
 from mutualise.services import booking_actions
-from mutualise.services.bookings import BookingInput, create_booking
+from mutualise.services.bookings import BookingInput, create_booking, update_booking
 from mutualise.services.errors import BookingConflict
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -110,13 +110,18 @@ def test_a_cancellation_withdraws_the_invitation_under_the_same_uid_with_a_highe
     assert int(event["SEQUENCE"]) > int(invited["SEQUENCE"])
 
 
-def test_a_booking_awaiting_approval_is_announced_to_each_referent_not_to_the_booker(smtp_server, make,
-                                                                                      people, now):
+def test_a_booking_awaiting_approval_is_announced_to_each_referent_and_the_booker_told_it_waits(
+        smtp_server, make, people, now):
     van = make.resource(kind="vehicle", name="Kangoo", requires_approval=True,
                         referents=[people["referent"], people["second_referent"]])
     booking, = book(people, now, van)
-    assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == ["karim@example.org", "zoe@example.org"]
-    for message in smtp_server.messages():
+    messages = {message["To"]: message for message in smtp_server.messages()}
+    assert sorted(messages) == ["karim@example.org", "lea@example.org", "zoe@example.org"]
+    booker_mail = messages.pop("lea@example.org")
+    assert booker_mail["Subject"] == "Booking awaiting approval: Kangoo, Mar 9, 2026"
+    assert "awaits a referent's approval" in text_of(booker_mail)
+    assert calendar_parts(booker_mail) == []  # the invitation comes with the approval
+    for message in messages.values():
         assert message["Subject"].startswith("Approval requested: Kangoo")
         body = text_of(message)
         assert "Léa Martin" in body
@@ -127,7 +132,7 @@ def test_a_booking_awaiting_approval_is_announced_to_each_referent_not_to_the_bo
 
 def test_a_resource_without_referents_asks_the_administrators(smtp_server, make, people, now):
     book(people, now, make.resource(requires_approval=True))
-    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["admin@example.org"]]
+    assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == ["admin@example.org", "lea@example.org"]
 
 
 def test_an_approval_sends_the_booker_the_invitation(smtp_server, make, people, now):
@@ -236,3 +241,90 @@ def test_a_booking_confirmed_shortly_before_its_start_gets_no_separate_reminder(
     result = app.test_cli_runner().invoke(args=["tick"])
     assert "0 reminder(s) sent." in result.output
     assert len(smtp_server.envelopes) == 1
+
+
+# Changes and withdrawals
+
+def move(people, now, booking, start, actor="member"):
+    moved = update_booking(db.session, people[actor], now, booking.id,
+                           BookingInput(start=start, end=start + timedelta(hours=1)))
+    db.session.commit()
+    return moved
+
+
+def test_moving_a_confirmed_booking_sends_the_updated_invitation(smtp_server, make, people, now):
+    booking, = book(people, now, make.resource(name="Salle du Peignage"))
+    _, _, invited = invitation(smtp_server.messages()[0])
+    smtp_server.envelopes.clear()
+    move(people, now, booking, MONDAY + timedelta(hours=3))
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["lea@example.org"]]
+    message = smtp_server.messages()[0]
+    assert message["Subject"] == "Booking changed: Salle du Peignage, Mar 9, 2026"
+    assert "1:00\u202fPM–2:00\u202fPM" in text_of(message)
+    content_type, _, event = invitation(message)
+    assert content_type == "text/calendar; method=REQUEST; charset=utf-8"
+    assert event["UID"] == invited["UID"]
+    assert event.decoded("DTSTART") == MONDAY + timedelta(hours=3)
+    assert int(event["SEQUENCE"]) > int(invited["SEQUENCE"])
+
+
+def test_a_change_that_needs_approval_again_withdraws_the_invitation_until_approved(smtp_server, make,
+                                                                                   people, now):
+    room = make.resource(requires_approval=True, referents=[people["referent"]])
+    booking, = book(people, now, room)
+    booking_actions.approve_booking(db.session, people["referent"], now, booking.id)
+    db.session.commit()
+    _, _, approved = invitation(smtp_server.messages()[-1])
+    smtp_server.envelopes.clear()
+
+    move(people, now, booking, MONDAY + timedelta(days=1))
+    messages = {message["To"]: message for message in smtp_server.messages()}
+    assert sorted(messages) == ["karim@example.org", "lea@example.org"]
+    assert messages["karim@example.org"]["Subject"] == f"Approval requested: {room.name}, Mar 10, 2026"
+    to_booker = messages["lea@example.org"]
+    assert to_booker["Subject"].startswith("Booking awaiting approval: ")
+    assert "awaits a referent's approval again" in text_of(to_booker)
+    content_type, _, withdrawn = invitation(to_booker)
+    assert content_type == "text/calendar; method=CANCEL; charset=utf-8"
+    assert withdrawn["STATUS"] == "CANCELLED"
+    assert int(withdrawn["SEQUENCE"]) > int(approved["SEQUENCE"])
+
+    smtp_server.envelopes.clear()
+    booking_actions.approve_booking(db.session, people["referent"], now, booking.id)
+    db.session.commit()
+    _, _, again = invitation(smtp_server.messages()[0])
+    assert again["STATUS"] == "CONFIRMED"
+    assert int(again["SEQUENCE"]) > int(withdrawn["SEQUENCE"])  # supersedes the CANCEL
+
+
+def test_cancelling_a_request_tells_the_referents_they_need_not_decide(smtp_server, make, people, now):
+    room = make.resource(requires_approval=True, referents=[people["referent"]])
+    booking, = book(people, now, room)
+    smtp_server.envelopes.clear()
+    booking_actions.cancel_booking(db.session, people["member"], now, booking.id)
+    db.session.commit()
+    messages = {message["To"]: message for message in smtp_server.messages()}
+    assert sorted(messages) == ["karim@example.org", "lea@example.org"]
+    assert messages["karim@example.org"]["Subject"].startswith("No longer awaiting approval: ")
+    assert "Léa Martin's request" in text_of(messages["karim@example.org"])
+    assert messages["lea@example.org"]["Subject"].startswith("Booking cancelled: ")
+
+
+def test_cancelling_a_confirmed_booking_does_not_write_to_the_referents(smtp_server, make, people, now):
+    booking, = book(people, now, make.resource(referents=[people["referent"]]))
+    smtp_server.envelopes.clear()
+    booking_actions.cancel_booking(db.session, people["member"], now, booking.id)
+    db.session.commit()
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["lea@example.org"]]
+
+
+def test_a_refused_change_sends_nothing(smtp_server, make, people, now):
+    room = make.resource()
+    first, = book(people, now, room)
+    book(people, now, room, start=MONDAY + timedelta(hours=2))
+    smtp_server.envelopes.clear()
+    with pytest.raises(BookingConflict):
+        move(people, now, first, MONDAY + timedelta(hours=2))
+    db.session.rollback()
+    db.session.commit()
+    assert smtp_server.envelopes == []
