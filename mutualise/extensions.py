@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -36,4 +37,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def password_attempt_limit() -> str:
+    """The limit on every form that checks a password (sign-in, reset request, password change)."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
 api = Api()

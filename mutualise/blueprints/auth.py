@@ -1,11 +1,11 @@
 """Sign in and out, one-time links to choose a password."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from mutualise.clock import utcnow
-from mutualise.extensions import db, limiter
+from mutualise.extensions import db, limiter, password_attempt_limit
 from mutualise.forms import attach_errors
 from mutualise.forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm
 from mutualise.services import accounts
@@ -14,12 +14,8 @@ from mutualise.services.errors import ValidationError
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(password_attempt_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -58,7 +54,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(password_attempt_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from mutualise.blueprints.feeds import feed_urls
 from mutualise.clock import utcnow
-from mutualise.extensions import db
+from mutualise.extensions import db, limiter, password_attempt_limit
 from mutualise.forms import attach_errors
 from mutualise.forms.profile import PasswordForm, ProfileForm, TokenForm
 from mutualise.services import accounts, users
@@ -57,8 +57,15 @@ def update_details():
     return _page(422, profile_form=form)
 
 
+def _signed_in_person() -> str:
+    return f"password-change:{current_user.get_id()}"
+
+
 @bp.post("/password")
 @login_required
+# The current password is asked again: without a limit a borrowed session could guess it at will, from
+# as many addresses as wanted, hence counted per person rather than per address.
+@limiter.limit(password_attempt_limit, key_func=_signed_in_person)
 def change_password():
     form = PasswordForm(prefix="password")
     if form.validate_on_submit():

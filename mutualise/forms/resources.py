@@ -24,7 +24,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import TextInput
 
 from mutualise.domain.money import AmountError, cents_to_decimal_str, parse_amount
-from mutualise.domain.opening_hours import OpeningHoursError, parse_opening_hours, to_text
+from mutualise.domain.opening_hours import FRENCH_WEEKDAYS, OpeningHoursError, parse_opening_hours, to_text
 from mutualise.forms import attach_errors
 from mutualise.models import Resource, ResourceKind, Site
 from mutualise.services.errors import ValidationError
@@ -104,7 +104,7 @@ class AttributesField(TextAreaField):
             if value is True:
                 lines.append(key)
             elif value is False:
-                lines.append(f"{key}: no")
+                lines.append(f"{key}: {'non' if _french() else 'no'}")
             else:
                 lines.append(f"{key}: {value}")
         return "\n".join(lines)
@@ -217,10 +217,19 @@ class ResourceForm(FlaskForm):
 
 
 def _opening_hours_text(stored: dict | None) -> str:
+    """The stored hours as the editor reads them: French day names and "fermé" in French (the parser
+    reads both languages back)."""
     try:
-        return to_text(parse_opening_hours(stored))
+        parsed = parse_opening_hours(stored)
     except OpeningHoursError:
         return ""  # stored hours are canonical; this only guards against hand-edited rows
+    if _french():
+        return to_text(parsed, FRENCH_WEEKDAYS, closed_word="fermé")
+    return to_text(parsed)
+
+
+def _french() -> bool:
+    return get_locale().language == "fr"
 
 
 def attach_nested_errors(form: FlaskForm, error: ValidationError) -> None:

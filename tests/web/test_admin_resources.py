@@ -103,6 +103,26 @@ def test_edit_page_shows_current_values_and_saves_changes(client, admin, make):
     assert fresh.opening_hours is None and fresh.daily_cap_cents is None and fresh.step_minutes == 30
 
 
+def test_a_french_admin_edits_hours_and_attributes_in_french_and_saving_keeps_them(client, make, login):
+    login(make.user(is_admin=True, locale="fr"))
+    resource = make.resource(name="Salle du fond", attributes={"projecteur": False, "accessible": True},
+                             opening_hours={day: [["08:00", "12:00"]] for day in ("mon", "tue", "wed")})
+    page = client.get(f"/admin/resources/{resource.id}/edit").get_data(as_text=True)
+    assert "lun-mer 08:00-12:00" in page and "mon-wed" not in page
+    assert "projecteur: non" in page and "projecteur: no\n" not in page
+    closed = make.resource(opening_hours={})
+    assert "lun-dim fermé" in client.get(f"/admin/resources/{closed.id}/edit").get_data(as_text=True)
+    # the French text, sent back as shown, saves the same values
+    response = client.post(f"/admin/resources/{resource.id}/edit", data=_resource_form(
+        kind="room", name="Salle du fond", rules_opening_hours="lun-mer 08:00-12:00",
+        attributes="projecteur: non\naccessible"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    fresh = db.session.get(Resource, resource.id)
+    assert fresh.opening_hours == {day: [["08:00", "12:00"]] for day in ("mon", "tue", "wed")}
+    assert fresh.attributes == {"projecteur": False, "accessible": True}
+
+
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"rules_opening_hours": "mon 18:00-08:00"}, "Each period must end after it starts."),
     ({"rules_min_duration_minutes": "600"}, "Must be at least the minimum duration."),
