@@ -1,15 +1,14 @@
 """Calendar pages: one resource's week, the day planning across resources, a month of bookings.
 
 Server-rendered grids that work without JavaScript and on a phone. Every time is shown on the network's
-wall clock; the grids are laid out here (rows, cells, 15-minute columns) so that the templates only show.
+wall clock; the grids are laid out in Python (here; the day planning's rows in calendar_planning) so that
+the templates only show.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g, has_request_context, render_template, request, url_for
@@ -28,16 +27,16 @@ from mutualise.blueprints.calendar_grid import (
     DAY,
     hhmm,
     instant,
-    links,
     opening_hours_of,
     skipped,
     slot_entry,
     wall,
     wall_minutes,
 )
+from mutualise.blueprints.calendar_planning import day_grid
 from mutualise.domain.booking_rules import check_rules
 from mutualise.domain.intervals import peak_load
-from mutualise.domain.opening_hours import WEEKDAYS, is_open
+from mutualise.domain.opening_hours import is_open
 from mutualise.extensions import db
 from mutualise.forms.resources import KIND_CHOICES
 from mutualise.models import ACTIVE_STATUSES
@@ -45,7 +44,7 @@ from mutualise.models.resource import resource_referents
 from mutualise.services import permissions
 from mutualise.services import resources as resource_service
 from mutualise.services import sites as site_service
-from mutualise.services.availability import Slot, local_day_bounds, planning
+from mutualise.services.availability import Slot, day_planning, local_day_bounds, planning
 from mutualise.services.booking_checks import rules_of
 from mutualise.services.bookings import list_bookings
 from mutualise.services.errors import BadRequest
@@ -54,8 +53,6 @@ from mutualise.services.settings import network_zone
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 _ALWAYS_OPEN_ROWS = (7 * 60, 21 * 60)  # week rows of a resource open at all times
-_PLANNING_HOURS = (7 * 60, 22 * 60)  # day planning columns, widened to fit openings and bookings
-_QUARTER = 15
 # Far enough for any real booking, near enough that the week and month arithmetic never overflows.
 _FIRST_DAY, _LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -242,94 +239,6 @@ def week(resource_id: int):
 
 # Day planning across resources
 
-@lru_cache(maxsize=512)
-def _off_hours(intervals: tuple[tuple[int, int], ...], first: int, last: int) -> str:
-    """A CSS gradient greying the closed parts of a planning row ("" when open throughout). Most rows
-    share their hours, so the result is cached."""
-    def at(minute: int) -> str:
-        return f"{100 * (minute - first) / (last - first):.2f}%"
-
-    stops, cursor, closed = [], first, False
-    for start, end in intervals:
-        start, end = max(start, cursor), min(end, last)
-        if start >= end:
-            continue
-        if start > cursor:
-            stops.append(f"var(--closed) {at(cursor)} {at(start)}")
-            closed = True
-        stops.append(f"transparent {at(start)} {at(end)}")
-        cursor = end
-    if cursor < last:
-        stops.append(f"var(--closed) {at(cursor)} {at(last)}")
-        closed = True
-    return f"linear-gradient(to right, {', '.join(stops)})" if closed else ""
-
-
-class PlanningBlock(NamedTuple):
-    """A booking or closure on a planning row, every attribute already written out: the page draws
-    thousands of them (attribute lookups and string building in the template cost more than here)."""
-
-    classes: str
-    style: str
-    title: str
-    time: str
-    text: str
-    url: str | None
-    pending: bool
-
-
-class PlanningRow(NamedTuple):
-    id: int
-    name: str
-    week: str
-    off: str
-    blocks: list[PlanningBlock]
-
-
-def _planning_rows(found, day: date, tz: ZoneInfo) -> tuple[int, int, list[PlanningRow]]:
-    """The planning's first and last wall minute (whole hours) and one row per resource, its bookings
-    and closures as blocks placed on 15-minute grid columns."""
-    weekday = WEEKDAYS[day.weekday()]
-    first, last = _PLANNING_HOURS
-    opening, spans = {}, {}
-    for resource in found.resources:
-        hours, _readable = opening_hours_of(resource)
-        opening[resource.id] = None if hours is None else tuple(hours.get(weekday, ()))
-        for start, end in opening[resource.id] or ():
-            first, last = min(first, start), max(last, end)
-        for slot in found.slots[resource.id]:
-            span = wall_minutes(max(slot.start, found.start), min(slot.end, found.end), day, tz)
-            spans[id(slot)] = span
-            if slot.closure is None:
-                first, last = min(first, span[0]), max(last, span[1])
-    first, last = max(first, 0) // 60 * 60, min(-(-last // 60) * 60, DAY)
-    busy, rows = _("Busy"), []
-    week_of = links(".week", "resource_id", week=day.isoformat())
-    booking_at = links("bookings.show", "booking_id")
-    for resource in found.resources:
-        blocks = []
-        for slot in found.slots[resource.id]:
-            start, end = spans[id(slot)]
-            start, end = max(start, first), min(end, last)
-            if start >= end:
-                continue
-            column = (start - first) // _QUARTER + 1
-            span = max(1, -(-(end - first) // _QUARTER) - column + 1)
-            entry = slot_entry(slot, busy)
-            text, kind, pending = entry["text"], entry["kind"], entry["pending"]
-            if resource.quantity > 1 and slot.closure is None:
-                text += f" · {slot.quantity}/{resource.quantity}"
-            when = f"{hhmm(start)}–{hhmm(end)}"
-            blocks.append(PlanningBlock(
-                f"block {kind} pending" if pending else f"block {kind}",
-                f"grid-column: {column} / span {span}", f"{when} {text}", when, text,
-                entry["id"] and booking_at(entry["id"]), pending))
-        hours = opening[resource.id]
-        rows.append(PlanningRow(resource.id, resource.name, week_of(resource.id),
-                                "" if hours is None else _off_hours(hours, first, last), blocks))
-    return first, last, rows
-
-
 @bp.get("/day")
 @login_required
 def day():
@@ -346,15 +255,13 @@ def day():
         filters.date.errors.append(str(_bad_date().message))
         valid = False
     if not valid:
-        return render_template("calendar/day.html", filters=filters, day=None, rows=None), 400
-    found = planning(db.session, actor, the_day, tz, site_id=filters.site_id.data,
-                     kind=filters.kind.data or None)
-    first, last, rows = _planning_rows(found, the_day, tz)
+        return render_template("calendar/day.html", filters=filters, day=None, grid=None), 400
+    found = day_planning(db.session, actor, the_day, tz, site_id=filters.site_id.data,
+                         kind=filters.kind.data or None)
     kept = {"site_id": filters.site_id.data or None, "kind": filters.kind.data or None}
     return render_template(
-        "calendar/day.html", filters=filters, day=the_day, today=today, rows=rows, kept=kept,
-        hours=[hhmm(minute) for minute in range(first, last, 60)], columns=(last - first) // _QUARTER,
-        previous=the_day - timedelta(days=1), following=the_day + timedelta(days=1))
+        "calendar/day.html", filters=filters, day=the_day, today=today, grid=day_grid(found, the_day, tz),
+        kept=kept, previous=the_day - timedelta(days=1), following=the_day + timedelta(days=1))
 
 
 # Month

@@ -42,11 +42,15 @@ def wall(day: date, minute: int) -> str:
     return f"{day.isoformat()}T{hhmm(minute)}"
 
 
+def wall_minute(moment: datetime, day: date, tz: ZoneInfo) -> int:
+    """Wall-clock minute of an instant counted from the local midnight opening `day` (1440: midnight)."""
+    local = moment.astimezone(tz)
+    return (local.date() - day).days * DAY + local.hour * 60 + local.minute
+
+
 def wall_minutes(start: datetime, end: datetime, day: date, tz: ZoneInfo) -> tuple[int, int]:
-    """Wall-clock minutes of [start, end) counted from the local midnight opening `day` (1440: midnight)."""
-    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    return ((local_start.date() - day).days * DAY + local_start.hour * 60 + local_start.minute,
-            (local_end.date() - day).days * DAY + local_end.hour * 60 + local_end.minute)
+    """Wall-clock minutes of [start, end) counted from the local midnight opening `day`."""
+    return wall_minute(start, day, tz), wall_minute(end, day, tz)
 
 
 def links(endpoint: str, key: str, **values) -> Callable[[int], str]:

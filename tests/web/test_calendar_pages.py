@@ -213,9 +213,9 @@ def test_the_day_planning_draws_each_resources_bookings_on_quarter_hour_columns(
     page = response.get_data(as_text=True)
     room_row, van_row = _row(page, people["room"]), _row(page, van)
     # columns from 07:00 by quarters: 10:00 is column 13, and 1 h 30 spans 6 columns
-    assert 'style="grid-column: 13 / span 6"' in room_row and "Atelier vélo (RDW)" in room_row
+    assert '<li class="c13 s6 mine">' in room_row and "Atelier vélo (RDW)" in room_row
     assert "10:00–11:30" in room_row
-    assert 'style="grid-column: 1 / span 4"' in van_row and "Busy" in van_row and "Livraison" not in page
+    assert '<li class="c1 s4">' in van_row and "Busy" in van_row and "Livraison" not in page
     assert f"/calendar/resources/{van.id}?week={monday}" in page
     assert "07:00" in page and "21:00" in page and "22:00" not in page
 
@@ -226,7 +226,7 @@ def test_the_day_planning_widens_to_fit_late_bookings(client, login, people):
     login(people["member"])
     page = client.get(f"/calendar/day?date={monday}").get_data(as_text=True)
     assert "23:00" in page and "Concert (RDW)" in _row(page, people["room"])
-    assert 'style="grid-column: 61 / span 6"' in _row(page, people["room"])
+    assert '<li class="c61 s6 mine">' in _row(page, people["room"])
 
 
 def test_the_day_planning_filters_by_site_and_kind(client, login, make, people):
