@@ -7,13 +7,15 @@ equipment, each with a tariff; about 1 booking in 20 cancelled late, others canc
 rejected. Then the script times, each in its own transaction:
 
 1. 200 charges through services.charges.create_charge (3 in 4 by an equal key, 1 in 4 split 50 % equal,
-   50 % by hours used), committed;
+   50 % by hours used), one call each (each splits on weights of its own), committed together; with
+   --at-once, the same 200 charges through services.charge_batches.post_charges (the import of a month's
+   charges: same rules, all or nothing, weights read once per key version and dates), committed;
 2. pricing the month's usage alone (services.usage_pricing.price_ended_bookings), rolled back;
 3. closing the month (services.periods.close_period: the same pricing, then the period frozen), committed;
 4. a structure's statement page for that month (median of --runs requests through the test client).
 
     .venv/bin/python bench/ledger_close.py [--structures 100] [--bookings 50000] [--charges 200]
-                                           [--backend sqlite postgresql]
+                                           [--at-once] [--backend sqlite postgresql]
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from mutualise.extensions import db  # noqa: E402
 from mutualise.models import Booking, BookingUsage, JournalLine, Resource, User  # noqa: E402
 from mutualise.services import periods, structures, users  # noqa: E402
 from mutualise.services.allocation_keys import KeyInput, create_key  # noqa: E402
+from mutualise.services.charge_batches import post_charges  # noqa: E402
 from mutualise.services.charges import ChargeInput, create_charge  # noqa: E402
 from mutualise.services.usage_pricing import price_ended_bookings  # noqa: E402
 
@@ -129,17 +132,28 @@ def bench(url: str, folder: str, args) -> None:
         treasurer_id, equal_key, usage_key = load(args, first, zone)
         now = datetime.now(UTC)
 
-        def charges():
-            treasurer = db.session.get(User, treasurer_id)
+        def month_charges() -> list[ChargeInput]:
+            inputs = []
             for n in range(args.charges):
                 parts = ([{"key_id": equal_key, "share_bp": 5000}, {"key_id": usage_key, "share_bp": 5000}]
                          if n % 4 == 3 else None)
-                create_charge(db.session, treasurer, now, ChargeInput(
+                inputs.append(ChargeInput(
                     label=f"Charge {n}", category=CATEGORIES[n % len(CATEGORIES)],
                     amount_cents=100_000 + 37 * n, date=first + timedelta(days=n % 28),
                     key_id=None if parts else equal_key, parts=parts))
+            return inputs
+
+        def charges():
+            treasurer = db.session.get(User, treasurer_id)
+            for data in month_charges():
+                create_charge(db.session, treasurer, now, data)
             db.session.commit()
             return None
+
+        def charges_at_once():
+            posted = post_charges(db.session, db.session.get(User, treasurer_id), now, month_charges())
+            db.session.commit()
+            return f"{len(posted)} charges in one transaction"
 
         def pricing_alone():
             priced = price_ended_bookings(db.session, now, ended_before=now)
@@ -153,7 +167,11 @@ def bench(url: str, folder: str, args) -> None:
             usages = db.session.scalar(select(func.count()).select_from(BookingUsage))
             return f"{month} {period.status}, {usages:,} bookings priced"
 
-        allocation = timed(f"{args.charges} charges (allocation and posting)", charges)
+        if args.at_once:
+            allocation = timed(f"{args.charges} charges at once (import: allocation and posting)",
+                               charges_at_once)
+        else:
+            allocation = timed(f"{args.charges} charges one by one (allocation and posting)", charges)
         timed("pricing the month alone (rolled back)", pricing_alone)
         closing = timed("closing the month (pricing included)", close)
         verdict = "met" if allocation + closing < TARGET_S else "MISSED"
@@ -189,6 +207,8 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=50_000)
     parser.add_argument("--charges", type=int, default=200)
     parser.add_argument("--runs", type=int, default=20, help="statement page requests")
+    parser.add_argument("--at-once", action="store_true",
+                        help="post the month's charges in one transaction (charge_batches.post_charges)")
     parser.add_argument("--backend", nargs="+", default=["sqlite"])
     args = parser.parse_args()
     for backend in args.backend:

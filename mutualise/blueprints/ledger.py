@@ -105,7 +105,7 @@ def dashboard(month: str):
     settlement = ledger_reports.settlement(db.session, actor, month)
     period = period_service.get_period(db.session, actor, month)
     closed_by = period.closed_by if period is not None else None
-    charges = charge_service.list_charges(db.session, actor, month)
+    charges = charge_service.list_charges(db.session, actor, month, with_allocations=False)
     reversed_ids = charge_service.reversed_ids(db.session, [c.id for c in charges])
     return render_template("ledger/dashboard.html", **nav, split=split, chart=_chart(split),
                            settlement=settlement, period=period, closed_by=closed_by, charges=charges,
@@ -162,7 +162,9 @@ def statement(structure_id: int, month: str):
     nav = _month_nav(month)
     found = ledger_statements.statement(db.session, actor, structure_id, month)
     managed = sorted(permissions.structure_ids_of(actor, MembershipRole.MANAGER))
-    return render_template("ledger/statement.html", **nav, statement=found,
+    # a month's lines fall on thirty days at most: each day is written once, not once per line
+    days = {day: format_date(day, "short") for day in {line.date for line in found.lines}}
+    return render_template("ledger/statement.html", **nav, statement=found, days=days,
                            explanations=_explanations(found),
                            is_reader=permissions.can_read_ledger(actor),
                            other_structures=[m.structure for m in actor.memberships

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,6 +19,7 @@ from mutualise.blueprints.ledger_text import METHOD_LABELS, category_label, expl
 from mutualise.clock import utcnow
 from mutualise.domain.accounts import month_of, parse_month
 from mutualise.extensions import db
+from mutualise.forms.charge_import import ChargeImportForm
 from mutualise.forms.ledger import (
     ChargeForm,
     ClosePeriodForm,
@@ -34,6 +35,7 @@ from mutualise.forms.ledger import (
 )
 from mutualise.models import AllocationKey, AllocationKeyVersion
 from mutualise.services import allocation_keys as key_service
+from mutualise.services import charge_batches as batch_service
 from mutualise.services import charges as charge_service
 from mutualise.services import payments as payment_service
 from mutualise.services import periods as period_service
@@ -123,6 +125,36 @@ def new_charge():
             form.date.errors = [_closed_message(PeriodClosed(details={"period": period.month}))]
     total = sum(a.amount_cents for a in plan.allocations) if plan else None
     return render_template("ledger/charge_form.html", form=form, plan=plan, total=total), status
+
+
+@bp.route("/charges/import", methods=["GET", "POST"])
+def import_charges():
+    """A month's charges from a spreadsheet: preview every split, then post them all (or none)."""
+    permissions.require_treasurer(actor())
+    form, plans, status = ChargeImportForm(), None, 200
+    if not form.is_submitted():
+        return render_template("ledger/charge_import.html", form=form, plans=None)
+    if form.validate_on_submit():
+        form.read_upload()
+        inputs = form.to_inputs(key_service.list_keys(db.session, actor(), active=True),
+                                structure_service.list_structures(db.session, actor(), active=True))
+        try:
+            if not form.problems and "post" in request.form:
+                posted = batch_service.post_charges(db.session, actor(), utcnow(), inputs)
+                flash(ngettext("%(num)d charge posted.", "%(num)d charges posted.", len(posted)), "success")
+                return redirect(url_for("ledger.dashboard", month=month_of(posted[0].date)))
+            if not form.problems:
+                plans = batch_service.preview_charges(db.session, actor(), utcnow(), inputs)
+        except ValidationError as error:
+            form.attach(error)
+        except PeriodClosed as error:
+            form.problems.append(_closed_message(error))
+            status = 409
+    if form.problems or form.errors:
+        plans, status = None, status if status != 200 else 422
+    total = sum(plan.amount_cents for plan in plans) if plans else None
+    return render_template("ledger/charge_import.html", form=form, plans=plans, total=total,
+                           lines=form.lines), status
 
 
 def _show_charge(charge, reverse_form: ReverseChargeForm, status: int = 200):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, and_, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, and_, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mutualise.extensions import db
@@ -104,6 +104,9 @@ class Booking(db.Model):
         CheckConstraint("odometer_in IS NULL OR (odometer_out IS NOT NULL AND odometer_in >= odometer_out)",
                         name="odometer_in_after_out"),
         Index("ix_bookings_resource_time", "resource_id", "start_at", "blocked_until"),
+        # usage allocation keys sum the confirmed bookings of a period (migration 0006 says why)
+        Index("ix_bookings_confirmed_until", "status", "blocked_until",
+              postgresql_where=text("status = 'confirmed'"), sqlite_where=text("status = 'confirmed'")),
     )
 
     @classmethod

@@ -17,7 +17,14 @@ from mutualise.models import (
     Payment,
     Period,
 )
-from mutualise.services.charges import ChargeInput, create_charge, get_charge, preview_charge, reverse_charge
+from mutualise.services.charges import (
+    ChargeInput,
+    create_charge,
+    get_charge,
+    list_charges,
+    preview_charge,
+    reverse_charge,
+)
 from mutualise.services.errors import Conflict, Forbidden, NotFound, PeriodClosed, ValidationError
 from mutualise.services.payments import PaymentInput, list_payments, record_payment
 
@@ -104,6 +111,19 @@ def test_parts_are_combined_into_one_exact_apportionment(treasurer, three):
     assert abs(by_id[three[0].id].amount_cents - (50000.5 / 3 + 50000.5 * 0.455)) < 1
     assert abs(by_id[three[2].id].amount_cents - 50000.5 / 3) < 1
     assert len(by_id[three[0].id].basis) == 2
+
+
+def test_a_month_of_charges_is_listed_without_reading_every_split(treasurer, three):
+    key = make_key(db.session, "equal", {s: 1 for s in three})
+    charge(treasurer, key, amount=300)
+    db.session.expire_all()
+    listed = list_charges(db.session, treasurer, "2026-03", with_allocations=False)
+    assert [c.amount_cents for c in listed] == [300]
+    assert "allocations" in db.inspect(listed[0]).unloaded
+    db.session.expire_all()
+    full = list_charges(db.session, treasurer, "2026-03")
+    assert "allocations" not in db.inspect(full[0]).unloaded
+    assert [a.amount_cents for a in full[0].allocations] == [100, 100, 100]
 
 
 def test_charge_paid_by_a_structure_credits_it(treasurer, three):
