@@ -114,12 +114,59 @@ def test_parts_not_summing_to_100_percent_are_refused(treasurer, equal_key):
     assert _counts() == (0, 0, 0)
 
 
+def test_a_batch_posts_every_charge_in_order_each_split_exactly(treasurer, equal_key):
+    amounts = [100, 120000, -2501]
+    response = treasurer.post("/api/v1/charges/batch", json={"charges": [
+        _charge(label=f"Charge {n}", amount_cents=amount, key_id=equal_key.id)
+        for n, amount in enumerate(amounts)]})
+    assert response.status_code == 201, response.get_json()
+    items = response.get_json()["items"]
+    assert [item["label"] for item in items] == ["Charge 0", "Charge 1", "Charge 2"]
+    for item, amount in zip(items, amounts, strict=True):
+        assert sum(a["amount_cents"] for a in item["allocations"]) == amount
+        assert treasurer.get(f"/api/v1/charges/{item['id']}").get_json()["allocations"] == item["allocations"]
+    # the rounding cent goes to a different structure for consecutive charges of the same amount
+    twins = treasurer.post("/api/v1/charges/batch", json={"charges": [
+        _charge(amount_cents=100, key_id=equal_key.id) for _ in range(3)]}).get_json()["items"]
+    receivers = {next(a["structure_id"] for a in item["allocations"] if a["rounding_cents"])
+                 for item in twins}
+    assert len(receivers) == 3
+    assert _counts() == (6, 6, 0)
+
+
+def test_a_batch_preview_writes_nothing(treasurer, equal_key):
+    response = treasurer.post("/api/v1/charges/batch/preview",
+                              json={"charges": [_charge(key_id=equal_key.id)] * 2})
+    assert response.status_code == 200
+    assert [item["id"] for item in response.get_json()["items"]] == [None, None]
+    assert _counts() == (0, 0, 0)
+
+
+def test_one_bad_charge_refuses_the_whole_batch_naming_its_index(treasurer, equal_key):
+    error = api_error(treasurer.post("/api/v1/charges/batch", json={"charges": [
+        _charge(key_id=equal_key.id), _charge(key_id=equal_key.id, category="party"),
+        _charge(key_id=999999)]}), 422, "validation")
+    assert set(error["details"]["fields"]) == {"charges.1.category", "charges.2.key_id"}
+    assert _counts() == (0, 0, 0)
+
+
+def test_a_batch_touching_a_closed_period_posts_nothing(treasurer, equal_key):
+    db.session.add(Period(month="2026-02", status="closed"))
+    db.session.commit()
+    closed = [_charge(key_id=equal_key.id), _charge(key_id=equal_key.id, date="2026-02-27")]
+    api_error(treasurer.post("/api/v1/charges/batch", json={"charges": closed}), 409, "period_closed")
+    api_error(treasurer.post("/api/v1/charges/batch", json={"charges": []}), 422, "validation")
+    assert _counts() == (0, 0, 0)
+
+
 def test_auditor_reads_but_cannot_post_and_members_cannot_read(api, make, treasurer, structures, equal_key):
     charge_id = treasurer.post("/api/v1/charges", json=_charge(key_id=equal_key.id)).get_json()["id"]
     auditor = api(make.user(is_auditor=True), language="en")
     assert auditor.get(f"/api/v1/charges/{charge_id}").status_code == 200
     assert len(auditor.get("/api/v1/charges?period=2026-03").get_json()["items"]) == 1
     api_error(auditor.post("/api/v1/charges", json=_charge(key_id=equal_key.id)), 403, "forbidden")
+    api_error(auditor.post("/api/v1/charges/batch", json={"charges": [_charge(key_id=equal_key.id)]}),
+              403, "forbidden")
     member = api(make.user(structures=[structures[0]]), language="en")
     api_error(member.get(f"/api/v1/charges/{charge_id}"), 404, "not_found")
     api_error(member.get("/api/v1/charges"), 403, "forbidden")

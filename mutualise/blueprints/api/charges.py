@@ -5,6 +5,8 @@ from mutualise.blueprints.api.auth import actor
 from mutualise.blueprints.api.blueprint import ID, ApiBlueprint
 from mutualise.blueprints.api.pagination import page
 from mutualise.blueprints.api.schemas.charges import (
+    ChargeBatchInputSchema,
+    ChargeBatchSchema,
     ChargeInputSchema,
     ChargeListArgsSchema,
     ChargeListSchema,
@@ -17,7 +19,7 @@ from mutualise.blueprints.api.schemas.charges import (
 )
 from mutualise.clock import utcnow
 from mutualise.extensions import db
-from mutualise.services import charges, payments
+from mutualise.services import charge_batches, charges, payments
 from mutualise.services.charges import ChargeInput
 from mutualise.services.payments import PaymentInput
 
@@ -44,6 +46,27 @@ def create_charge(data):
 def preview_charge(data):
     """The split a charge would get, each line explained; nothing is written."""
     return charge_view(charges.preview_charge(db.session, actor(), utcnow(), ChargeInput(**data)))
+
+
+@bp.post("/charges/batch")
+@bp.arguments(ChargeBatchInputSchema)
+@bp.response(201, ChargeBatchSchema)
+def create_charges(data):
+    """Post many charges (treasurers), all or none: each meets the rules of POST /charges; one refused
+    field (422, `details.fields` keyed `charges.<index>.<field>`) or a closed period (409) posts nothing."""
+    posted = charge_batches.post_charges(db.session, actor(), utcnow(),
+                                         [ChargeInput(**charge) for charge in data["charges"]])
+    return {"items": [charge_view(charge) for charge in posted]}
+
+
+@bp.post("/charges/batch/preview")
+@bp.arguments(ChargeBatchInputSchema)
+@bp.response(200, ChargeBatchSchema)
+def preview_charges(data):
+    """The split each charge of a batch would get, each line explained; nothing is written."""
+    plans = charge_batches.preview_charges(db.session, actor(), utcnow(),
+                                           [ChargeInput(**charge) for charge in data["charges"]])
+    return {"items": [charge_view(plan) for plan in plans]}
 
 
 @bp.get("/charges")

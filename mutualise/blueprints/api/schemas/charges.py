@@ -43,6 +43,14 @@ class ChargeInputSchema(InputSchema):
     parts = List(Nested(ChargePartInputSchema), allow_none=True)
 
 
+class ChargeBatchInputSchema(InputSchema):
+    """A month's charges posted together, all or none (as the ledger's CSV import does)."""
+
+    charges = List(Nested(ChargeInputSchema), required=True, metadata={
+        "description": "The charges, in order; each as POST /charges takes it. Errors name "
+                       "`charges.<index>.<field>` (index from 0)."})
+
+
 class AllocationSchema(OutputSchema):
     structure_id = ma.fields.Integer()
     structure_name = ma.fields.String()
@@ -96,6 +104,10 @@ def charge_view(charge, reversed_by_id: int | None = None) -> dict:
     return {**view, "period": period.month if period is not None else f"{charge.date:%Y-%m}",
             "paid_by_structure_id": paid_by.id if paid_by is not None else None,
             "reversed_by_id": reversed_by_id, "parts": parts, "allocations": allocations}
+
+
+class ChargeBatchSchema(OutputSchema):
+    items = ma.fields.List(ma.fields.Nested(ChargeSchema), metadata={"description": "In the order given."})
 
 
 class ChargeListArgsSchema(ListArgsSchema):
