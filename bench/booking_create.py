@@ -10,6 +10,7 @@ Prints bookings/s, p50/p95 latency, the rate of /me and the ratio of the two.
                                              [--worker-class sync gthread] [--threads 4]
                                              [--backend sqlite|postgresql] [--own-structures]
     .venv/bin/python bench/booking_create.py --profile 500   # cProfile of 500 bookings, in-process
+    .venv/bin/python bench/booking_create.py --cpu 5         # CPU and statements per request, in-process
 
 The clients run on the same machine as the server and take part of its CPU, as they would on a two-core
 box; the figures are what one such box sustains, not the server alone.
@@ -19,12 +20,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import cProfile
 import http.client
 import itertools
 import json
 import os
-import pstats
 import socket
 import subprocess
 import sys
@@ -39,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+from booking_inprocess import cpu, profile  # noqa: E402
 from databases import database  # noqa: E402
 
 TARGET_PER_SECOND = 300
@@ -118,9 +118,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass
+class Server:
+    address: str  # host:port
+    pid: int  # gunicorn's master; its workers are its children
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its workers (user + system, from /proc)."""
+        ticks = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{entry}/stat") as handle:
+                    # the command name may hold spaces: the fields that follow start after its ")"
+                    fields = handle.read().rpartition(")")[2].split()
+                if int(entry) == self.pid or int(fields[1]) == self.pid:
+                    ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
 def gunicorn(instance: Instance, *, workers: int, worker_class: str, threads: int = 1):
-    """gunicorn serving the instance on a free loopback port; yields "host:port" once it answers."""
+    """gunicorn serving the instance on a free loopback port; yields the Server once it answers."""
     address = f"127.0.0.1:{free_port()}"
     command = [str(VENV_BIN / "gunicorn"), "--bind", address, "--workers", str(workers),
                "--worker-class", worker_class, "--threads", str(threads), "--log-level", "warning",
@@ -128,7 +148,7 @@ def gunicorn(instance: Instance, *, workers: int, worker_class: str, threads: in
     process = subprocess.Popen(command, cwd=ROOT, env=environment(instance.url))
     try:
         wait_until_up(address, instance.tokens[0], process)
-        yield address
+        yield Server(address, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -218,43 +238,39 @@ def distinct_slots(instance: Instance, start: datetime):
     return next_request
 
 
-def measure(instance: Instance, address: str, args, start: datetime) -> None:
-    clients = instance.tokens[:args.clients]
-    made = hammer(address, clients, args.seconds, distinct_slots(instance, start))
-    reads = hammer(address, clients, args.seconds, lambda client: ("GET", "/api/v1/me", None))
+def booking_bodies(instance: Instance, start: datetime):
+    """The JSON of one booking after another, each on a free slot (the in-process modes)."""
+    next_request = distinct_slots(instance, start)
+    return lambda: next_request(0)[2]
+
+
+def cpu_per_request(server: Server, run) -> tuple[Tally, float, float]:
+    """`run()`'s tally, and the CPU milliseconds per answer it cost the server and this client process:
+    unlike requests/s, these do not depend on what else the machine runs at the time."""
+    server_before, client_before = server.cpu_seconds(), time.process_time()
+    tally = run()
+    answers = max(len(tally.latencies), 1)
+    return (tally, (server.cpu_seconds() - server_before) / answers * 1000,
+            (time.process_time() - client_before) / answers * 1000)
+
+
+def measure(instance: Instance, server: Server, args, start: datetime) -> None:
+    clients, address = instance.tokens[:args.clients], server.address
+    made, made_server, made_client = cpu_per_request(
+        server, lambda: hammer(address, clients, args.seconds, distinct_slots(instance, start)))
+    reads, read_server, read_client = cpu_per_request(
+        server, lambda: hammer(address, clients, args.seconds, lambda client: ("GET", "/api/v1/me", None)))
     created = made.statuses.get(201, 0)
     booking_rate, read_rate = created / args.seconds, sum(reads.statuses.values()) / args.seconds
     print(f"  POST /api/v1/bookings {booking_rate:7.0f} bookings/s  p50 {made.percentile(50):6.1f} ms  "
           f"p95 {made.percentile(95):6.1f} ms  answers {dict(sorted(made.statuses.items()))}")
+    print(f"    CPU per booking: server {made_server:.1f} ms, client {made_client:.1f} ms")
     print(f"  GET  /api/v1/me       {read_rate:7.0f} requests/s  p50 {reads.percentile(50):6.1f} ms  "
           f"p95 {reads.percentile(95):6.1f} ms  answers {dict(sorted(reads.statuses.items()))}")
+    print(f"    CPU per request: server {read_server:.1f} ms, client {read_client:.1f} ms")
     verdict = "meets" if booking_rate >= TARGET_PER_SECOND else "below"
     print(f"  bookings/s / me/s = {booking_rate / read_rate:.2f}; {verdict} the target of "
           f"{TARGET_PER_SECOND} bookings/s")
-
-
-def profile(instance: Instance, count: int, start: datetime) -> None:
-    """Where one process spends a booking request: cProfile over `count` bookings (Flask test client)."""
-    from mutualise import create_app
-
-    app = create_app({"INSTANCE_PATH": instance.folder})
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {instance.tokens[0]}", "Accept-Language": "en"}
-    next_request = distinct_slots(instance, start)
-    for _ in range(20):  # warm up: imports, compiled templates, first connections
-        client.post("/api/v1/bookings", json=next_request(0)[2], headers=headers)
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    for _ in range(count):
-        response = client.post("/api/v1/bookings", json=next_request(0)[2], headers=headers)
-        assert response.status_code == 201, response.get_data(as_text=True)
-    profiler.disable()
-    elapsed = time.perf_counter() - started
-    print(f"in-process, profiled: {count / elapsed:.0f} bookings/s ({elapsed / count * 1000:.2f} ms each)")
-    stats = pstats.Stats(profiler).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(45)
-    stats.sort_stats("tottime").print_stats(25)
 
 
 def main() -> None:
@@ -266,18 +282,25 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--resources", type=int, default=200)
     parser.add_argument("--profile", type=int, metavar="BOOKINGS", help="profile in-process instead")
+    parser.add_argument("--cpu", type=int, metavar="ROUNDS",
+                        help="CPU and statements per request in-process instead (rounds of --per-round)")
+    parser.add_argument("--per-round", type=int, default=200)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--own-structures", action="store_true",
                         help="each client books for a structure of its own (else all for one)")
     args = parser.parse_args()
-    for worker_class in ([None] if args.profile else args.worker_class):
+    for worker_class in ([None] if args.profile or args.cpu else args.worker_class):
         with database(args.backend) as (folder, url):
             instance = prepare(folder, url, people=max(args.clients, 1), resources=args.resources,
                                own_structures=args.own_structures)
             start = datetime.combine(next_monday(instance.zone), datetime.min.time(), tzinfo=instance.zone)
             start += timedelta(days=7)
-            if args.profile:
-                profile(instance, args.profile, start)
+            if args.profile or args.cpu:
+                body = booking_bodies(instance, start)
+                if args.profile:
+                    profile(instance.folder, instance.tokens[0], body, args.profile)
+                else:
+                    cpu(instance.folder, instance.tokens[0], body, args.cpu, args.per_round)
                 continue
             threads = args.threads if worker_class == "gthread" else 1
             print(f"gunicorn {args.workers} workers, {worker_class}"
@@ -285,8 +308,8 @@ def main() -> None:
                   f"({'a structure each' if args.own_structures else 'one structure'}), "
                   f"{args.seconds:.0f} s each; {args.backend}")
             with gunicorn(instance, workers=args.workers, worker_class=worker_class,
-                          threads=threads) as address:
-                measure(instance, address, args, start)
+                          threads=threads) as server:
+                measure(instance, server, args, start)
 
 
 if __name__ == "__main__":

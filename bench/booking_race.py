@@ -65,7 +65,7 @@ def main() -> None:
             monday = next_monday(instance.zone) + timedelta(days=7)
             threads = args.threads if worker_class == "gthread" else 1
             with gunicorn(instance, workers=args.workers, worker_class=worker_class,
-                          threads=threads) as address:
+                          threads=threads) as server:
                 slowest, outcomes = 0.0, []
                 for round_number in range(args.rounds):
                     start = datetime.combine(monday, datetime.min.time(), tzinfo=instance.zone)
@@ -73,7 +73,7 @@ def main() -> None:
                     body = {"resource_id": instance.resource_ids[0],
                             "structure_id": instance.structure_ids[0], "start": start.isoformat(),
                             "end": (start + timedelta(hours=1)).isoformat(), "title": "Race"}
-                    answers = race(address, instance.tokens, body)
+                    answers = race(server.address, instance.tokens, body)
                     outcomes.append(dict(sorted(Counter(status for status, _ in answers).items())))
                     slowest = max(slowest, max(seconds for _, seconds in answers))
             label = f"{worker_class} x {threads} threads" if worker_class == "gthread" else worker_class

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from mutualise.config import Defaults, database_uri_default
-from mutualise.db_types import SQLITE_IMMEDIATE
+from mutualise.db_types import SQLITE_CHANGES_AT_BEGIN, SQLITE_IMMEDIATE
 from mutualise.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -102,3 +102,5 @@ def _sqlite_begin(connection):
         immediate = bool(connection.get_execution_options().get(SQLITE_IMMEDIATE))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
         connection.info[SQLITE_IMMEDIATE] = immediate
+        # services/locks.begin_writing compares: rows changed since, by the ORM or not, mean a writer
+        connection.info[SQLITE_CHANGES_AT_BEGIN] = connection.connection.dbapi_connection.total_changes

@@ -7,6 +7,8 @@ from sqlalchemy.types import TypeDecorator
 
 # Execution option (and connection.info key): begin this SQLite transaction IMMEDIATE, see create_app.
 SQLITE_IMMEDIATE = "sqlite_immediate"
+# connection.info key: the connection's total_changes when its SQLite transaction began (create_app).
+SQLITE_CHANGES_AT_BEGIN = "sqlite_changes_at_begin"
 
 
 class UTCDateTime(TypeDecorator):

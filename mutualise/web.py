@@ -62,10 +62,16 @@ def register(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
+# Views whose service takes the write lock itself before it checks and writes (bookings.create_booking,
+# through locks.lock_for_booking) and that write nothing before: authenticating, parsing and refusing bad
+# input then run beside the writer instead of queueing behind it.
+_LOCK_LATE = frozenset({"api_bookings.create_booking", "bookings.new"})
+
+
 def _writers_first() -> None:
     """A request that may write begins its transaction as a writer before it reads anything (SQLite:
     BEGIN IMMEDIATE), so the checks it makes still hold when it commits (services/locks.py)."""
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint not in _LOCK_LATE:
         begin_writing(db.session)
 
 

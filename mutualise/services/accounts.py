@@ -9,13 +9,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from mutualise import mail
 from mutualise.models import ApiToken, User
 from mutualise.services import checks
 from mutualise.services.errors import FieldErrors, NotFound, ValidationError
+from mutualise.services.locks import begin_writing
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
@@ -168,16 +169,24 @@ def revoke_api_token(session: Session, user: User, token_id: int, now: datetime)
     session.flush()
 
 
+# The user and their memberships come with the token, in one statement built once: every API request
+# runs it (a second SELECT for the memberships, and building the query each time, cost more than it).
+_TOKEN_WITH_OWNER = (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+                     .options(joinedload(ApiToken.user).joinedload(User.memberships)))
+
+
 def user_for_api_token(session: Session, secret: str, now: datetime) -> User | None:
+    """The active owner of an unrevoked token with this secret, or None; notes when it was last used."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
-    # the user and their memberships come with the token: every API request needs them
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret))
-                           .options(joinedload(ApiToken.user).selectinload(User.memberships)))
+    token = session.execute(_TOKEN_WITH_OWNER, {"token_hash": _token_hash(secret)}).unique().scalar()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    # Refreshed at most every few minutes, so reading the API does not write on every request.
+    # Refreshed at most every few minutes, so reading the API does not write on every request. The
+    # request becomes a writer first: a SQLite read transaction that writes fails at once when another
+    # writer committed since it began, and a booking that takes its lock late must not write before it.
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        begin_writing(session, keep_loaded=True)
         token.last_used_at = now
     return token.user
 

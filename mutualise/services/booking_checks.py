@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_datetime, format_timedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, Row, literal_column, null, or_, select, union_all
+from sqlalchemy import Integer, Row, bindparam, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from mutualise.domain.booking_rules import Rules, Violation, check_rules
@@ -59,6 +60,28 @@ def rule_error(violation: Violation) -> RuleViolation:
     return RuleViolation(violation.rule, message, **violation.params)
 
 
+@cache
+def _slot_query(dialect: str):
+    """The active bookings of a resource holding time in [span_start, held_until), except `excluded`, and
+    the closures over [span_start, span_end), in one statement built once per database kind: building
+    and keying it again on every booking request cost more than running it."""
+    moment = Booking.start_at.type
+    span_start, span_end = bindparam("span_start", type_=moment), bindparam("span_end", type_=moment)
+    bookings = select(
+        literal_column("0", Integer).label("is_closure"), Booking.id, Booking.start_at, Booking.end_at,
+        Booking.blocked_until, Booking.quantity, Booking.structure_id, Booking.user_id,
+        null().label("reason"),
+    ).where(Booking.resource_id == bindparam("resource_id"), Booking.status.in_(ACTIVE_STATUSES),
+            Booking.holds_time_in(dialect, span_start, bindparam("held_until", type_=moment)),
+            Booking.id.not_in(bindparam("excluded", expanding=True)))
+    closures = select(
+        literal_column("1", Integer), Closure.id, Closure.start_at, Closure.end_at, Closure.end_at,
+        literal_column("0", Integer), null(), null(), Closure.reason,
+    ).where(or_(Closure.resource_id == bindparam("resource_id"), Closure.resource_id.is_(None)),
+            Closure.start_at < span_end, Closure.end_at > span_start)
+    return union_all(bookings, closures)
+
+
 class SlotCheck:
     """Checks candidate slots of one resource, reading the bookings and closures of the span once, in one
     statement and as plain rows (every booking request pays for it).
@@ -74,23 +97,11 @@ class SlotCheck:
         self.tz = tz
         self.rules = rules_of(resource)
         self.buffer = timedelta(minutes=resource.buffer_minutes)
-        bookings = select(
-            literal_column("0", Integer).label("is_closure"), Booking.id, Booking.start_at, Booking.end_at,
-            Booking.blocked_until, Booking.quantity, Booking.structure_id, Booking.user_id,
-            null().label("reason"),
-        ).where(Booking.resource_id == resource.id, Booking.status.in_(ACTIVE_STATUSES),
-                Booking.holds_time_in(session.get_bind().dialect.name, span_start, span_end + self.buffer))
-        excluded = list(exclude_ids)
-        if excluded:
-            bookings = bookings.where(Booking.id.not_in(excluded))
-        closures = select(
-            literal_column("1", Integer), Closure.id, Closure.start_at, Closure.end_at, Closure.end_at,
-            literal_column("0", Integer), null(), null(), Closure.reason,
-        ).where(or_(Closure.resource_id == resource.id, Closure.resource_id.is_(None)),
-                Closure.start_at < span_end, Closure.end_at > span_start)
         self.bookings: list[Row] = []
         self.closures: list[Row] = []
-        for row in session.execute(union_all(bookings, closures)):
+        params = {"resource_id": resource.id, "span_start": span_start, "span_end": span_end,
+                  "held_until": span_end + self.buffer, "excluded": list(exclude_ids)}
+        for row in session.execute(_slot_query(session.get_bind().dialect.name), params):
             (self.closures if row.is_closure else self.bookings).append(row)
         # occurrences of the same series accepted so far hold their slot too
         self.accepted: list[tuple[datetime, datetime, int]] = []

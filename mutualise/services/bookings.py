@@ -128,8 +128,10 @@ def create_booking(session: Session, actor: User, now: datetime, data: BookingIn
     status = BookingStatus.PENDING if _needs_approval(actor, resource) else BookingStatus.CONFIRMED
     bookings = []
     for slot_start, slot_end in kept:
+        # ids, not the loaded objects: the flush then leaves the resource, structure and booker (and all
+        # that cascades from them) out of its work; reading booking.resource later finds them in the session
         booking = Booking(
-            resource=resource, structure=structure, user=actor, series=series,
+            resource_id=resource.id, structure_id=structure.id, user_id=actor.id, series=series,
             title=title or structure.name, quantity=quantity, start_at=slot_start, end_at=slot_end,
             blocked_until=slot_end + check.buffer, exclusive=resource.quantity == 1, status=status.value,
             created_at=now, updated_at=now)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from mutualise.domain.quota_windows import limit_amount, used_amount, window_at, windows_touching
@@ -33,16 +33,19 @@ from mutualise.services.resources import get_resource
 from mutualise.services.settings import network_zone
 from mutualise.services.structures import get_structure
 
+# Built once: every booking request runs it.
+_RULES_OF_STRUCTURE = (
+    select(QuotaRule).options(selectinload(QuotaRule.resources))
+    .where(QuotaRule.active.is_(True),
+           or_(QuotaRule.structure_id.is_(None), QuotaRule.structure_id == bindparam("structure_id")))
+    .order_by(QuotaRule.id))
+
 
 def applicable_rules(session: Session, structure_id: int,
                      resource: Resource | None = None) -> list[QuotaRule]:
     """Active rules for this structure (its own and those for every structure), optionally only those
     whose target includes `resource`."""
-    rules = session.scalars(
-        select(QuotaRule).options(selectinload(QuotaRule.resources))
-        .where(QuotaRule.active.is_(True),
-               or_(QuotaRule.structure_id.is_(None), QuotaRule.structure_id == structure_id))
-        .order_by(QuotaRule.id))
+    rules = session.scalars(_RULES_OF_STRUCTURE, {"structure_id": structure_id})
     return [rule for rule in rules if resource is None or targets(rule, resource)]
 
 

@@ -47,11 +47,17 @@ def server_url(app):
 
 @pytest.fixture
 def racers(make):
-    """`racers(structure, n)`: the bearer tokens of n people of the structure."""
+    """`racers(structure, n)`: the bearer tokens of n people of the structure. New tokens make their
+    first request note its use, which takes SQLite's write lock at authentication; `used_now=True` gives
+    tokens just used, whose booking requests take it late, in the booking service (services/locks.py)."""
 
-    def _racers(structure, n: int) -> list[str]:
+    def _racers(structure, n: int, *, used_now: bool = False) -> list[str]:
         people = [make.user(structures=[structure]) for _ in range(n)]
-        secrets = [create_api_token(db.session, person, datetime.now(UTC), "race")[1] for person in people]
+        secrets = []
+        for person in people:
+            token, secret = create_api_token(db.session, person, datetime.now(UTC), "race")
+            token.last_used_at = datetime.now(UTC) if used_now else None
+            secrets.append(secret)
         db.session.commit()
         return secrets
 
@@ -164,3 +170,32 @@ def test_twenty_racing_bookings_against_a_ten_hour_weekly_quota_give_exactly_ten
 
     assert codes(answers) == {201: 10, "422 quota_exceeded": 10}, answers
     assert bookings_held(structure_id=structure.id) == 10
+
+
+def test_fifty_racers_taking_the_write_lock_late_still_get_one_booking_and_forty_nine_conflicts(
+        make, racers, server_url):
+    structure = make.structure()
+    room = make.resource(quantity=1)
+    body = booking(room, structure, next_week_at_ten())
+
+    answers = race(server_url, [(token, body) for token in racers(structure, 50, used_now=True)])
+
+    assert codes(answers) == {201: 1, "409 conflict": 49}, answers
+    assert bookings_held(resource_id=room.id) == 1
+
+
+def test_racers_taking_the_write_lock_late_stop_exactly_at_a_quota(make, racers, server_url):
+    structure = make.structure()
+    rooms = [make.resource(quantity=1) for _ in range(12)]
+    admin = make.user(is_admin=True)
+    create_quota_rule(db.session, admin, datetime.now(UTC), QuotaRuleInput(
+        structure_id=structure.id, unit="bookings", window="week", limit=5))
+    db.session.commit()
+    start = next_week_at_ten()
+    tokens = racers(structure, 12, used_now=True)
+
+    requests = [(token, booking(room, structure, start)) for token, room in zip(tokens, rooms, strict=True)]
+    answers = race(server_url, requests)
+
+    assert codes(answers) == {201: 5, "422 quota_exceeded": 7}, answers
+    assert bookings_held(structure_id=structure.id) == 5

@@ -18,3 +18,8 @@ class ApiBlueprint(flask_smorest.Blueprint):
         super().__init__(name, import_name, **kwargs)
         self.before_request(authenticate)
         self.after_request(challenge)
+
+    def arguments(self, schema, **kwargs):
+        # One schema instance per view: given a class, webargs builds a new one (and all its fields) on
+        # every request.
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
