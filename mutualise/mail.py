@@ -5,9 +5,12 @@ import base64
 import logging
 import os
 import smtplib
-from email.message import EmailMessage, MIMEPart
-from email.policy import compat32
-from email.utils import formatdate, make_msgid
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from flask import Flask, current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
@@ -40,32 +43,62 @@ def queue_template(session: Session, *, to: str, locale: str, subject, template:
     with force_locale(locale):
         body = render_template(f"mail/{template}.txt", **context)
         subject = str(subject)
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="mutualise")
-    message.set_content(body)
-    if calendar is not None:
-        _attach_calendar(message, *calendar)
+    message = build_message(current_app.config["MAIL_DEFAULT_SENDER"], to, subject, body, calendar)
     session.info.setdefault(_QUEUE_KEY, []).append(message)
 
 
-def _attach_calendar(message: EmailMessage, ics: bytes, method: str) -> None:
-    """The shape Google, Yahoo and Thunderbird send (RFC 6047): the text and the iTIP part as alternatives,
-    which Outlook and Gmail act on, and the same calendar again as an invite.ics attachment, for the clients
-    that only look at attachments."""
-    if not method.isalpha():
-        raise ValueError(f"not an iTIP method: {method!r}")
-    itip = MIMEPart(policy=compat32)  # compat32 writes the header as given: method=REQUEST, unquoted
-    itip["Content-Type"] = f"text/calendar; method={method.upper()}; charset=utf-8"
-    itip["Content-Transfer-Encoding"] = "base64"  # keeps the CRLF line ends and folded lines exactly
-    itip.set_payload(base64.encodebytes(ics).decode("ascii"))
-    message.make_alternative()
-    message.attach(itip)
-    message.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics",
-                           params={"name": "invite.ics"})
+def build_message(sender: str, to: str, subject: str, body: str,
+                  calendar: tuple[bytes, str] | None = None) -> Message:
+    """The MIME message, built with the email package's compat32 classes: the default policy parses and
+    refolds every header it is given, which made a booking confirmation cost half of the booking request
+    (docs/performance.md). Headers outside ASCII are encoded here (RFC 2047).
+
+    With a calendar, the shape Google, Yahoo and Thunderbird send (RFC 6047): the text and the iTIP part
+    as alternatives, which Outlook and Gmail act on, and the same calendar again as an invite.ics
+    attachment, for the clients that only look at attachments."""
+    text = MIMEText(body, "plain", "utf-8")
+    if calendar is None:
+        message = text
+    else:
+        ics, method = calendar
+        if not method.isalpha():
+            raise ValueError(f"not an iTIP method: {method!r}")
+        itip = _part("text", "calendar", ics, method=method.upper(), charset="utf-8")
+        invite = _part("application", "ics", ics, name="invite.ics")
+        invite.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        message = MIMEMultipart("mixed", _subparts=[_inner(MIMEMultipart("alternative", _subparts=[
+            _inner(text), itip])), invite])
+    name, address = parseaddr(sender)
+    message["From"] = formataddr((name, address), charset="utf-8")
+    message["To"] = to
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="mutualise")
+    return message
+
+
+def _part(maintype: str, subtype: str, data: bytes, **params: str) -> MIMENonMultipart:
+    part = _inner(MIMENonMultipart(maintype, subtype))
+    # written as given (method=REQUEST, unquoted, as calendar clients expect); the values are tokens
+    part.replace_header("Content-Type", "; ".join([f"{maintype}/{subtype}",
+                                                   *(f"{key}={value}" for key, value in params.items())]))
+    # base64 keeps the calendar's CRLF line ends and folded lines exactly
+    part["Content-Transfer-Encoding"] = "base64"
+    part.set_payload(base64.encodebytes(data).decode("ascii"))
+    return part
+
+
+def _inner(part: Message) -> Message:
+    del part["MIME-Version"]  # the email package writes it on every part; it belongs on the message only
+    return part
+
+
+def body_text(message: Message) -> str:
+    """The plain-text body of a message built by build_message."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode("utf-8")
+    return ""
 
 
 def discard_queued(session: Session) -> None:
@@ -88,7 +121,7 @@ def _drop_queued(session: Session) -> None:
     session.info.pop(_QUEUE_KEY, None)
 
 
-def send(message: EmailMessage) -> None:
+def send(message: Message) -> None:
     config = current_app.config
     if config["MAIL_BACKEND"] == "smtp":
         _send_smtp(message, config)
@@ -96,7 +129,7 @@ def send(message: EmailMessage) -> None:
         _keep_in_outbox(message)
 
 
-def _send_smtp(message: EmailMessage, config) -> None:
+def _send_smtp(message: Message, config) -> None:
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
         if config["MAIL_USE_TLS"]:
@@ -106,12 +139,14 @@ def _send_smtp(message: EmailMessage, config) -> None:
         smtp.send_message(message)
 
 
-def _keep_in_outbox(message: EmailMessage) -> None:
+def _keep_in_outbox(message: Message) -> None:
+    """Development: the message goes to instance/outbox/ as a .eml file, to the log (links included, such
+    as an invitation's) and to the app's outbox list."""
     current_app.extensions["mutualise_outbox"].append(message)
     folder = os.path.join(current_app.instance_path, "outbox")
     os.makedirs(folder, exist_ok=True)
     name = message["Message-ID"].strip("<>").replace("@", "_").replace("/", "_") + ".eml"
     with open(os.path.join(folder, name), "wb") as handle:
-        handle.write(bytes(message))
+        handle.write(message.as_bytes())
     log.warning("mail (console backend) to %s: %s\n%s", message["To"], message["Subject"],
-                message.get_body(preferencelist=("plain",)).get_content())
+                body_text(message))

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mutualise.extensions import db
+from mutualise.mail import body_text
 from mutualise.models import User
 from mutualise.services import structures, users
 from mutualise.services.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -38,7 +39,7 @@ def test_invitation_leaves_only_when_the_transaction_commits(make, now, outbox):
     assert outbox == []
     db.session.commit()
     assert [m["To"] for m in outbox] == ["sacha@example.org"]
-    assert "/password/invite/" in outbox[0].get_content()
+    assert "/password/invite/" in body_text(outbox[0])
     assert person.password_hash is None and person.roles == ["treasurer"]
 
 

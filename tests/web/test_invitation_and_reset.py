@@ -10,6 +10,7 @@ from itsdangerous import TimestampSigner
 
 from mutualise.clock import utcnow
 from mutualise.extensions import db
+from mutualise.mail import body_text
 from mutualise.models import User
 from mutualise.services import accounts, users
 
@@ -26,7 +27,7 @@ def _invite(make, now, email="lea.martin@example.org", **overrides) -> User:
 
 
 def _link_path(message) -> str:
-    link = re.search(r"https?://\S+", message.get_content()).group(0)
+    link = re.search(r"https?://\S+", body_text(message)).group(0)
     return urlsplit(link).path
 
 
