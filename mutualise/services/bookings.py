@@ -275,7 +275,28 @@ def list_bookings(session: Session, actor: User, *, resource_id: int | None = No
                   end: datetime | None = None, statuses: tuple[str, ...] | None = None,
                   limit: int | None = None) -> list[Booking]:
     """Visible bookings by start time; `start`/`end` keep those overlapping the period."""
-    query = visible_bookings(actor)
+    query = _filtered(visible_bookings(actor), resource_id, structure_id, user_id, start, end, statuses)
+    query = query.order_by(Booking.start_at, Booking.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def bookings_page(session: Session, actor: User, *, after_id: int | None, limit: int,
+                  resource_id: int | None = None, structure_id: int | None = None, user_id: int | None = None,
+                  start: datetime | None = None, end: datetime | None = None,
+                  statuses: tuple[str, ...] | None = None) -> tuple[list[Booking], bool]:
+    """Up to `limit` visible bookings made after booking `after_id` (in the order they were made, a
+    keyset the database walks by its primary key, so a network's whole history is never loaded), and
+    whether more follow. Filters as in list_bookings."""
+    query = _filtered(visible_bookings(actor), resource_id, structure_id, user_id, start, end, statuses)
+    if after_id is not None:
+        query = query.where(Booking.id > after_id)
+    found = list(session.scalars(query.order_by(Booking.id).limit(limit + 1)))
+    return found[:limit], len(found) > limit
+
+
+def _filtered(query: Select, resource_id, structure_id, user_id, start, end, statuses) -> Select:
     if resource_id is not None:
         query = query.where(Booking.resource_id == resource_id)
     if structure_id is not None:
@@ -288,10 +309,7 @@ def list_bookings(session: Session, actor: User, *, resource_id: int | None = No
         query = query.where(Booking.start_at < end)
     if statuses:
         query = query.where(Booking.status.in_(statuses))
-    query = query.order_by(Booking.start_at, Booking.id)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+    return query
 
 
 # Changing

@@ -393,6 +393,22 @@ def test_the_list_is_paged_with_a_cursor(api, member, coop, room):
     assert second["next"] is None
 
 
+def test_pages_hold_only_visible_bookings_and_end_without_a_cursor(api, member, coop, room, make):
+    other = make.structure()
+    outsider = api(make.user(structures=[other]))
+    caller = api(member)
+    mine = []
+    for n in range(4):  # interleaved with bookings the member may not see
+        mine.append(caller.post("/api/v1/bookings", json=_body(room, coop, monday(weeks=n))).get_json()["id"])
+        theirs = outsider.post("/api/v1/bookings", json=_body(room, other, monday(hour=14, weeks=n)))
+        assert theirs.status_code == 201
+    first = caller.get("/api/v1/bookings?limit=2").get_json()
+    second = caller.get(f"/api/v1/bookings?limit=2&cursor={first['next']}").get_json()
+    assert [b["id"] for b in first["items"]] == mine[:2]
+    assert [b["id"] for b in second["items"]] == mine[2:]
+    assert second["next"] is None  # exactly two left: no empty third page
+
+
 @pytest.mark.parametrize(("query", "field"), [
     ("status=lost", "status"),
     ("start=yesterday", "start"),

@@ -5,7 +5,7 @@ from flask import jsonify
 
 from mutualise.blueprints.api.auth import actor
 from mutualise.blueprints.api.blueprint import ID, ApiBlueprint
-from mutualise.blueprints.api.pagination import page
+from mutualise.blueprints.api.pagination import after_id, keyset_page
 from mutualise.blueprints.api.schemas.bookings import (
     BookingInputSchema,
     BookingListArgsSchema,
@@ -39,11 +39,12 @@ def list_bookings(args):
     all of them for admins, treasurers and auditors), in the order they were made. `start` and `end`
     keep those overlapping the period."""
     status = args.get("status")
-    found = bookings.list_bookings(
-        db.session, actor(), resource_id=args.get("resource_id"), structure_id=args.get("structure_id"),
+    found, more = bookings.bookings_page(
+        db.session, actor(), after_id=after_id(args), limit=args["limit"],
+        resource_id=args.get("resource_id"), structure_id=args.get("structure_id"),
         user_id=args.get("user_id"), start=args.get("start"), end=args.get("end"),
         statuses=(status,) if status else None)
-    return page(found, args)
+    return keyset_page(found, more)
 
 
 @bp.post("/bookings")

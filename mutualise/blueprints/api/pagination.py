@@ -16,12 +16,23 @@ def page(items: Sequence[Any], args: dict) -> dict:
 
     Keyed on ids rather than offsets, so rows added or removed meanwhile neither repeat nor vanish.
     """
-    after = _decode(args.get("cursor"))
+    after = after_id(args)
     limit = args["limit"]
     rest = sorted((item for item in items if after is None or item.id > after), key=lambda item: item.id)
     chosen = rest[:limit]
     more = len(rest) > len(chosen)
     return {"items": chosen, "next": encode_cursor(chosen[-1].id) if more else None}
+
+
+def keyset_page(items: Sequence[Any], more: bool) -> dict:
+    """A page a service cut itself (after `after_id(args)`, `args["limit"]` items, and whether more
+    follow): the same shape as `page`."""
+    return {"items": list(items), "next": encode_cursor(items[-1].id) if more and items else None}
+
+
+def after_id(args: dict) -> int | None:
+    """The id the page asked for starts after (None for the first page); 422 for a malformed cursor."""
+    return _decode(args.get("cursor"))
 
 
 def encode_cursor(last_id: int) -> str:
