@@ -119,7 +119,9 @@ def serve(host: str, port: int) -> None:
 def tick() -> None:
     """Periodic work, safe to run as often as wanted (cron, systemd timer): marks vehicle no-shows,
     generates next year's public-holiday closures when the network asks for them, prices the usage of
-    ended bookings and mails the reminders of the bookings about to start (each once)."""
+    ended bookings, mails the reminders of the bookings about to start (each once) and sends again the
+    mail kept when the mail server could not be reached."""
+    from mutualise.mail import deliver_pending
     from mutualise.services.booking_actions import mark_no_shows
     from mutualise.services.booking_mail import send_reminders
     from mutualise.services.closures import generate_holidays
@@ -138,8 +140,13 @@ def tick() -> None:
         _fail(error)
     reminders = send_reminders(db.session, now)
     db.session.commit()
+    # then the mail kept after a failed sending, in a transaction of its own
+    begin_writing(db.session)
+    resent, waiting = deliver_pending(db.session, now)
+    db.session.commit()
     click.echo(f"{no_shows} no-show(s) marked, {holidays} holiday closure(s) created, "
-               f"{priced} ended booking(s) priced, {reminders} reminder(s) sent.")
+               f"{priced} ended booking(s) priced, {reminders} reminder(s) sent. "
+               f"{resent} kept mail(s) sent, {waiting} waiting.")
 
 
 @click.group()

@@ -1,10 +1,15 @@
 """Outgoing mail. Services queue messages on the database session; they leave only once the
-transaction commits, so a refused request never sends anything."""
+transaction commits, so a refused request never sends anything. A message that cannot be sent then is
+kept in the database (OutgoingMail) and sent again by `flask mutualise tick`: nothing is lost."""
 
 import base64
 import logging
 import os
 import smtplib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from email import message_from_bytes
 from email.charset import BASE64, Charset
 from email.header import Header
 from email.message import Message
@@ -15,8 +20,12 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from flask import Flask, current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import event
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+
+from mutualise.clock import utcnow
+from mutualise.models import OutgoingMail
 
 log = logging.getLogger(__name__)
 # Headers outside ASCII as base64 encoded words: the package's default for UTF-8 weighs quoted-printable
@@ -24,6 +33,7 @@ log = logging.getLogger(__name__)
 _HEADER_CHARSET = Charset("utf-8")
 _HEADER_CHARSET.header_encoding = BASE64
 _QUEUE_KEY = "mutualise_mail"
+MAX_ATTEMPTS = 10  # a message the server keeps refusing is given up after this many tries
 
 
 def init_app(app: Flask) -> None:
@@ -116,9 +126,58 @@ def _send_queued(session: Session) -> None:
     for message in session.info.pop(_QUEUE_KEY, []):
         try:
             send(message)
-        except (OSError, smtplib.SMTPException):
-            # The data is committed; a mail server outage must not turn it into an error page.
-            log.exception("could not send mail to %s", message["To"])
+        except (OSError, smtplib.SMTPException) as error:
+            # The data is committed; a mail server outage must neither turn it into an error page nor
+            # lose the message: it is kept for `tick`.
+            log.warning("could not send mail to %s (%s); kept to be sent again", message["To"], error)
+            _keep_for_later(session, message, error)
+
+
+def _keep_for_later(session: Session, message: Message, error: Exception) -> None:
+    try:
+        with session.get_bind().begin() as connection:  # the request's transaction is over
+            connection.execute(insert(OutgoingMail).values(
+                created_at=utcnow(), recipient=message["To"], message=message.as_bytes(), attempts=1,
+                last_error=_error_text(error)))
+    except SQLAlchemyError:
+        log.exception("could not keep the mail to %s either; its text follows\n%s", message["To"],
+                      body_text(message))
+
+
+def deliver_pending(session: Session, now: datetime, *, batch: int = 100) -> tuple[int, int]:
+    """Send the messages kept after a failure, oldest first, on one connection; returns (sent, still
+    waiting). A message the server refuses counts an attempt and is given up after MAX_ATTEMPTS; when the
+    server cannot be reached the run stops, to try again next time. The caller commits: a crash between
+    sending and that commit sends a message twice rather than never."""
+    waiting = select(OutgoingMail).where(OutgoingMail.sent_at.is_(None),
+                                         OutgoingMail.attempts < MAX_ATTEMPTS).order_by(OutgoingMail.id)
+    rows = list(session.scalars(waiting.limit(batch).with_for_update(skip_locked=True)))
+    sent = 0
+    try:
+        with _sender(current_app.config) as deliver:
+            for row in rows:
+                row.attempts += 1
+                try:
+                    deliver(message_from_bytes(row.message))
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+                    # refused, this message only: the next ones may go
+                    row.last_error = _error_text(error)
+                    continue
+                row.sent_at, row.last_error = now, None
+                sent += 1
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("mail server unreachable (%s); %d kept message(s) wait for the next run", error,
+                    len(rows) - sent)
+        for row in rows:
+            if row.sent_at is None and row.last_error is None:
+                row.last_error = _error_text(error)
+    session.flush()
+    left = session.scalar(select(func.count()).select_from(waiting.subquery()))
+    return sent, left
+
+
+def _error_text(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:OutgoingMail.ERROR_MAX]
 
 
 @event.listens_for(Session, "after_rollback")
@@ -127,21 +186,23 @@ def _drop_queued(session: Session) -> None:
 
 
 def send(message: Message) -> None:
-    config = current_app.config
-    if config["MAIL_BACKEND"] == "smtp":
-        _send_smtp(message, config)
-    else:
-        _keep_in_outbox(message)
+    with _sender(current_app.config) as deliver:
+        deliver(message)
 
 
-def _send_smtp(message: Message, config) -> None:
+@contextmanager
+def _sender(config) -> Iterator[Callable[[Message], None]]:
+    """A function sending messages through the configured backend: one SMTP connection for all."""
+    if config["MAIL_BACKEND"] != "smtp":
+        yield _keep_in_outbox
+        return
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+        yield smtp.send_message
 
 
 def _keep_in_outbox(message: Message) -> None:

@@ -28,6 +28,7 @@ from mutualise.models.ledger import (
     PeriodStatus,
     allocation_key_resources,
 )
+from mutualise.models.outgoing_mail import OutgoingMail
 from mutualise.models.quota import QuotaRule, QuotaUnit, QuotaWindow, quota_rule_resources
 from mutualise.models.resource import (
     RULE_FIELDS,
@@ -42,7 +43,7 @@ from mutualise.models.structure import LegalForm, Membership, MembershipRole, St
 from mutualise.models.user import ApiToken, NetworkRole, User
 
 __all__ = [
-    "FeedDetail", "FeedScope", "FeedToken",
+    "FeedDetail", "FeedScope", "FeedToken", "OutgoingMail",
     "USAGE_METHODS", "AllocationKey", "AllocationKeyVersion", "AllocationWeight", "BookingUsage", "Charge",
     "ChargeAllocation", "ChargePart", "EntryKind", "JournalEntry", "JournalLine", "KeyMethod", "Payment",
     "Period", "PeriodEvent", "PeriodStatus", "allocation_key_resources",
