@@ -9,6 +9,7 @@ Prints bookings/s, p50/p95 latency, the rate of /me and the ratio of the two.
     .venv/bin/python bench/booking_create.py [--seconds 10] [--clients 8] [--workers 2]
                                              [--worker-class sync gthread] [--threads 4]
                                              [--backend sqlite|postgresql] [--own-structures]
+                                             [--mail immediate|deferred]
     .venv/bin/python bench/booking_create.py --profile 500   # cProfile of 500 bookings, in-process
     .venv/bin/python bench/booking_create.py --cpu 5         # CPU and statements per request, in-process
 
@@ -288,7 +289,12 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--own-structures", action="store_true",
                         help="each client books for a structure of its own (else all for one)")
+    parser.add_argument("--mail", choices=["immediate", "deferred"], default="immediate",
+                        help="immediate (the default setting): the console backend writes each "
+                             "confirmation to the instance's outbox after the commit; deferred "
+                             "(MAIL_DEFERRED): each booking writes it to the database for tick to send")
     args = parser.parse_args()
+    os.environ["MUTUALISE_MAIL_DEFERRED"] = "true" if args.mail == "deferred" else "false"
     for worker_class in ([None] if args.profile or args.cpu else args.worker_class):
         with database(args.backend) as (folder, url):
             instance = prepare(folder, url, people=max(args.clients, 1), resources=args.resources,
@@ -306,7 +312,7 @@ def main() -> None:
             print(f"gunicorn {args.workers} workers, {worker_class}"
                   f"{f' x {threads} threads' if worker_class == 'gthread' else ''}; {args.clients} clients "
                   f"({'a structure each' if args.own_structures else 'one structure'}), "
-                  f"{args.seconds:.0f} s each; {args.backend}")
+                  f"{args.seconds:.0f} s each; {args.backend}; mail {args.mail}")
             with gunicorn(instance, workers=args.workers, worker_class=worker_class,
                           threads=threads) as server:
                 measure(instance, server, args, start)

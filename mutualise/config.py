@@ -26,6 +26,9 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "Mutualise <noreply@mutualise.localhost>"
     MAIL_TIMEOUT = 10
+    # True: every mail is written to the database with the request's data and sent by `tick` (run it
+    # every minute); False: sent right after the commit, and kept for `tick` only when that fails
+    MAIL_DEFERRED = False
 
     # Links in e-mails need an absolute base outside a request (CLI, tick).
     BASE_URL = "http://127.0.0.1:5000"

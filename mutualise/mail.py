@@ -1,6 +1,7 @@
 """Outgoing mail. Services queue messages on the database session; they leave only once the
 transaction commits, so a refused request never sends anything. A message that cannot be sent then is
-kept in the database (OutgoingMail) and sent again by `flask mutualise tick`: nothing is lost."""
+kept in the database (OutgoingMail) and sent again by `flask mutualise tick`: nothing is lost. With
+MAIL_DEFERRED every message is written there in the request's transaction and sent by tick."""
 
 import base64
 import logging
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 _HEADER_CHARSET = Charset("utf-8")
 _HEADER_CHARSET.header_encoding = BASE64
 _QUEUE_KEY = "mutualise_mail"
+_DEFERRED_KEY = "mutualise_mail_deferred"
 MAX_ATTEMPTS = 10  # a message the server keeps refusing is given up after this many tries
 
 
@@ -59,7 +61,14 @@ def queue_template(session: Session, *, to: str, locale: str, subject, template:
         body = render_template(f"mail/{template}.txt", **context)
         subject = str(subject)
     message = build_message(current_app.config["MAIL_DEFAULT_SENDER"], to, subject, body, calendar)
-    session.info.setdefault(_QUEUE_KEY, []).append(message)
+    if current_app.config["MAIL_DEFERRED"]:
+        # written with the data it tells about and sent by tick: the request neither waits for the mail
+        # server nor spends its time on it, and a crash right after the commit loses nothing
+        row = OutgoingMail(created_at=utcnow(), recipient=to, message=message.as_bytes(), attempts=0)
+        session.add(row)
+        session.info.setdefault(_DEFERRED_KEY, []).append(row)
+    else:
+        session.info.setdefault(_QUEUE_KEY, []).append(message)
 
 
 def build_message(sender: str, to: str, subject: str, body: str,
@@ -119,10 +128,16 @@ def body_text(message: Message) -> str:
 def discard_queued(session: Session) -> None:
     """Forget the mail queued so far in this transaction (e.g. the demo's bookings notify nobody)."""
     session.info.pop(_QUEUE_KEY, None)
+    for row in session.info.pop(_DEFERRED_KEY, []):
+        if row in session.new:
+            session.expunge(row)
+        else:
+            session.delete(row)
 
 
 @event.listens_for(Session, "after_commit")
 def _send_queued(session: Session) -> None:
+    session.info.pop(_DEFERRED_KEY, None)  # committed: tick sends them
     for message in session.info.pop(_QUEUE_KEY, []):
         try:
             send(message)
@@ -183,6 +198,7 @@ def _error_text(error: Exception) -> str:
 @event.listens_for(Session, "after_rollback")
 def _drop_queued(session: Session) -> None:
     session.info.pop(_QUEUE_KEY, None)
+    session.info.pop(_DEFERRED_KEY, None)
 
 
 def send(message: Message) -> None:

@@ -3,6 +3,7 @@ and kept when the server cannot take it, until tick sends it."""
 
 from sqlalchemy import select
 
+from mutualise import mail
 from mutualise.extensions import db
 from mutualise.mail import MAX_ATTEMPTS
 from mutualise.models import OutgoingMail
@@ -102,5 +103,32 @@ def test_a_mail_tried_too_often_is_given_up(app, smtp_server, now):
     db.session.add(OutgoingMail(created_at=now, recipient="gone@example.org", message=b"To: x\r\n\r\nx",
                                 attempts=MAX_ATTEMPTS, last_error="SMTPRecipientsRefused"))
     db.session.commit()
+    assert "0 kept mail(s) sent, 0 waiting." in _tick(app)
+    assert smtp_server.envelopes == []
+
+
+# MAIL_DEFERRED: written with the data, sent by tick
+
+def test_deferred_mail_is_written_with_the_data_and_sent_by_tick_only(app, smtp_server, make, now):
+    app.config["MAIL_DEFERRED"] = True
+    _invite(make, now)
+    db.session.commit()
+    assert smtp_server.envelopes == []
+    kept, = _kept()
+    assert (kept.recipient, kept.attempts, kept.sent_at) == ("lea.martin@example.org", 0, None)
+    assert "1 kept mail(s) sent, 0 waiting." in _tick(app)
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["lea.martin@example.org"]]
+    assert "0 kept mail(s) sent, 0 waiting." in _tick(app)
+
+
+def test_deferred_mail_of_a_rolled_back_request_is_never_written(app, smtp_server, make, now):
+    app.config["MAIL_DEFERRED"] = True
+    _invite(make, now)
+    db.session.flush()
+    db.session.rollback()
+    _invite(make, now, email="karim.haddad@example.org")
+    mail.discard_queued(db.session)  # e.g. the demo: written nowhere, sent to nobody
+    db.session.commit()
+    assert _kept() == []
     assert "0 kept mail(s) sent, 0 waiting." in _tick(app)
     assert smtp_server.envelopes == []
