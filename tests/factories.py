@@ -1,11 +1,21 @@
 """Test factories with sensible defaults: `make.user(is_admin=True)`. They write rows directly, so a
 test can set up any state; the behaviour under test always goes through the services."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from mutualise.models import Membership, Resource, Site, Structure, User
+from mutualise.extensions import db
+from mutualise.models import (
+    AllocationKey,
+    AllocationKeyVersion,
+    AllocationWeight,
+    Membership,
+    Resource,
+    Site,
+    Structure,
+    User,
+)
 from mutualise.services.accounts import hash_password, new_session_nonce
 from mutualise.services.checks import name_key
 
@@ -61,3 +71,19 @@ class Factories:
         n = next(self.sequence)
         values = {"kind": "room", "name": f"Room {n}", "quantity": 1, "attributes": {}, "created_at": _NOW}
         return self._save(Resource(**{**values, **overrides}))
+
+
+def make_key(method: str, weights: dict, name: str = "Clé égale") -> AllocationKey:
+    """An allocation key with one version from 2025-01-01 and the given {structure: weight}, written
+    directly and committed (the key pages and service have their own tests)."""
+    created = datetime(2025, 1, 2, 9, 0, tzinfo=UTC)
+    key = AllocationKey(name=name, method=method, created_at=created)
+    db.session.add(key)
+    db.session.flush()
+    version = AllocationKeyVersion(key_id=key.id, number=1, valid_from=date(2025, 1, 1), created_at=created)
+    db.session.add(version)
+    db.session.flush()
+    db.session.add_all([AllocationWeight(version_id=version.id, structure_id=s.id, weight=w)
+                        for s, w in weights.items()])
+    db.session.commit()
+    return key

@@ -1,5 +1,7 @@
-"""Outgoing mail kept in the database when sending failed, until tick sends it: a mail server outage
-loses nothing.
+"""Outgoing mail kept in the database until sent.
+
+When sending fails after the commit (or for every message with MAIL_DEFERRED), the message is kept and
+tick sends it: a mail server outage loses nothing.
 
 Revision ID: 0007_outgoing_mails
 Revises: 0006_usage_weights_index

@@ -1,24 +1,20 @@
 """The ledger's write pages through the real forms: a charge previewed then posted, keys, payments,
 closing and reopening a period; bad input shows a message and writes nothing."""
 
-from datetime import UTC, date, datetime
 
 import pytest
+from factories import make_key
 from sqlalchemy import func, select
 
 from mutualise.extensions import db
 from mutualise.models import (
     AllocationKey,
-    AllocationKeyVersion,
-    AllocationWeight,
     Charge,
     JournalEntry,
     Payment,
     Period,
     PeriodEvent,
 )
-
-CREATED = datetime(2025, 1, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -33,18 +29,6 @@ def treasurer(make, login):
     return user
 
 
-def make_key(method: str, weights: dict, name: str = "Clé égale") -> AllocationKey:
-    """A key with one version from 2025-01-01, written directly (the key pages have their own tests)."""
-    key = AllocationKey(name=name, method=method, created_at=CREATED)
-    db.session.add(key)
-    db.session.flush()
-    version = AllocationKeyVersion(key_id=key.id, number=1, valid_from=date(2025, 1, 1), created_at=CREATED)
-    db.session.add(version)
-    db.session.flush()
-    db.session.add_all([AllocationWeight(version_id=version.id, structure_id=s.id, weight=w)
-                        for s, w in weights.items()])
-    db.session.commit()
-    return key
 
 
 def counts() -> tuple[int, ...]:

@@ -2,23 +2,19 @@
 then every charge posted at once; one bad line refuses them all and names its line."""
 
 import io
-from datetime import UTC, date, datetime
 
 import pytest
+from factories import make_key
 from sqlalchemy import func, select
 
 from mutualise.extensions import db
 from mutualise.models import (
-    AllocationKey,
-    AllocationKeyVersion,
-    AllocationWeight,
     Charge,
     ChargeAllocation,
     JournalEntry,
     Period,
 )
 
-CREATED = datetime(2025, 1, 2, 9, 0, tzinfo=UTC)
 CSV = """date;libellé;catégorie;montant;clé;payé par;pièce
 05/03/2026;Loyer mars;rent;1 200,00;Clé égale;;F-31
 2026-03-09;Assurance;Insurance;100;Clé égale 50 % + Surface 50 %;BAS;
@@ -44,17 +40,6 @@ def keys(three):
         "weights", {three[0]: 3000, three[1]: 1000}, "Surface")
 
 
-def make_key(method: str, weights: dict, name: str) -> AllocationKey:
-    key = AllocationKey(name=name, method=method, created_at=CREATED)
-    db.session.add(key)
-    db.session.flush()
-    version = AllocationKeyVersion(key_id=key.id, number=1, valid_from=date(2025, 1, 1), created_at=CREATED)
-    db.session.add(version)
-    db.session.flush()
-    db.session.add_all([AllocationWeight(version_id=version.id, structure_id=s.id, weight=w)
-                        for s, w in weights.items()])
-    db.session.commit()
-    return key
 
 
 def counts() -> tuple[int, ...]:
