@@ -101,8 +101,7 @@ def dashboard_now():
 def dashboard(month: str):
     actor = _actor()
     nav = _month_nav(month)
-    split = ledger_reports.cost_split(db.session, actor, month)
-    settlement = ledger_reports.settlement(db.session, actor, month)
+    split, settlement = ledger_reports.month_overview(db.session, actor, month)
     period = period_service.get_period(db.session, actor, month)
     closed_by = period.closed_by if period is not None else None
     charges = charge_service.list_charges(db.session, actor, month, with_allocations=False)

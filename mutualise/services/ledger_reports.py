@@ -134,7 +134,19 @@ def cost_split(session: Session, actor: User, month: str) -> CostSplit:
     readers only."""
     permissions.require_ledger_reader(actor)
     checks.month_bounds(month)
+    return _cost_split(session, month, month_sums(session, month))
+
+
+def month_overview(session: Session, actor: User, month: str) -> tuple[CostSplit, Settlement]:
+    """The cost split and the settlement of the month (the treasurer's dashboard), from one reading of
+    the month's journal lines. Ledger readers only."""
+    permissions.require_ledger_reader(actor)
+    checks.month_bounds(month)
     sums = month_sums(session, month)
+    return _cost_split(session, month, sums), _settlement(month, _balances(session, month, None, sums))
+
+
+def _cost_split(session: Session, month: str, sums: dict[tuple[int, str | None, int], int]) -> CostSplit:
     cells: dict[int, dict[str, int]] = {}
     categories: set[str] = set()
     for (sid, category, payment), cents in sums.items():
@@ -165,11 +177,12 @@ def _readable_structure_ids(actor: User) -> set[int] | None:
     return managed
 
 
-def _balances(session: Session, month: str, only: set[int] | None) -> list[Balance]:
+def _balances(session: Session, month: str, only: set[int] | None,
+              sums: dict[tuple[int, str | None, int], int] | None = None) -> list[Balance]:
     opening = opening_sums(session, month)
     charged: dict[int, int] = {}
     paid: dict[int, int] = {}
-    for (sid, _category, payment), cents in month_sums(session, month).items():
+    for (sid, _category, payment), cents in (month_sums(session, month) if sums is None else sums).items():
         if payment:
             paid[sid] = paid.get(sid, 0) - cents
         else:
@@ -200,7 +213,10 @@ def settlement(session: Session, actor: User, month: str) -> Settlement:
     owe pay those that paid charges themselves, the rest is settled with the network). Ledger readers."""
     permissions.require_ledger_reader(actor)
     checks.month_bounds(month)
-    found = _balances(session, month, None)
+    return _settlement(month, _balances(session, month, None))
+
+
+def _settlement(month: str, found: list[Balance]) -> Settlement:
     by_id = {balance.structure.id: balance.structure for balance in found}
     transfers = suggest_transfers({b.structure.id: b.closing_cents for b in found if b.closing_cents})
     return Settlement(period=month, balances=found, transfers=[

@@ -152,6 +152,14 @@ def test_settlement_suggestions_bring_every_balance_to_zero(ledger, treasurer):
         ("Atelier", "Boutique", 17500), (None, "Boutique", 7500)]
 
 
+@pytest.mark.parametrize("month", ["2026-02", "2026-03"])
+def test_the_dashboards_overview_is_the_cost_split_and_the_settlement(ledger, treasurer, month):
+    split, settlement = ledger_reports.month_overview(db.session, treasurer, month)
+    assert split == ledger_reports.cost_split(db.session, treasurer, month)
+    assert settlement == ledger_reports.settlement(db.session, treasurer, month)
+    assert split.rows and settlement.balances
+
+
 def test_a_manager_reads_their_structure_only_and_gets_404_for_another(ledger, make):
     manager = make.user(structures=[ledger["a"]], role="manager")
     assert ledger_statements.statement(db.session, manager, ledger["a"].id, "2026-02").balance.closing_cents \
@@ -160,7 +168,7 @@ def test_a_manager_reads_their_structure_only_and_gets_404_for_another(ledger, m
         ledger_statements.statement(db.session, manager, ledger["b"].id, "2026-02")
     own = ledger_reports.balances(db.session, manager, "2026-02")
     assert [b.structure.id for b in own] == [ledger["a"].id]
-    for report in (ledger_reports.cost_split, ledger_reports.settlement):
+    for report in (ledger_reports.cost_split, ledger_reports.settlement, ledger_reports.month_overview):
         with pytest.raises(Forbidden):
             report(db.session, manager, "2026-02")
     with pytest.raises(Forbidden):
