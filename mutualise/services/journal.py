@@ -71,6 +71,12 @@ def post_entry(session: Session, now: datetime, *, period: Period, day: date, ki
         charge_id=charge_id, payment_id=payment_id, reverses_id=reverses_id))
 
 
+# Built once: a month's charges post a couple of hundred entries, and building the statements each
+# time cost more than running them.
+_LAST_NUMBER = select(func.max(JournalEntry.number))
+_INSERT_ENTRY = JournalEntry.__table__.insert().returning(JournalEntry.__table__.c.id)
+
+
 def insert_entry(session: Session, now: datetime, *, period_id: int, day: date, kind: str, label: str,
                  lines: list[Line], actor_id: int | None, charge_id: int | None = None,
                  payment_id: int | None = None, reverses_id: int | None = None) -> int:
@@ -84,12 +90,11 @@ def insert_entry(session: Session, now: datetime, *, period_id: int, day: date, 
     if sum(line.debit_cents for line in lines) != sum(line.credit_cents for line in lines):
         raise ValueError("an entry's debits and credits must balance")
     session.flush()  # what the entry cites (its charge, payment, period) is in the database first
-    number = (session.scalar(select(func.max(JournalEntry.number))) or 0) + 1
-    table = JournalEntry.__table__
-    entry_id = session.execute(table.insert().values(
+    number = (session.scalar(_LAST_NUMBER) or 0) + 1
+    entry_id = session.execute(_INSERT_ENTRY, dict(
         number=number, period_id=period_id, date=day, kind=kind, label=label[:JournalEntry.LABEL_MAX],
         charge_id=charge_id, payment_id=payment_id, reverses_id=reverses_id, created_by_id=actor_id,
-        created_at=now).returning(table.c.id)).scalar_one()
+        created_at=now)).scalar_one()
     insert_rows(session, JournalLine.__table__, LINE_COLUMNS, [
         (entry_id, period_id, line.account, line.structure_id, line.category, line.booking_id,
          line.debit_cents, line.credit_cents, line.label[:JournalLine.LABEL_MAX]) for line in lines])
