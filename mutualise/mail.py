@@ -64,7 +64,7 @@ def queue_template(session: Session, *, to: str, locale: str, subject, template:
     if current_app.config["MAIL_DEFERRED"]:
         # written with the data it tells about and sent by tick: the request neither waits for the mail
         # server nor spends its time on it, and a crash right after the commit loses nothing
-        row = OutgoingMail(created_at=utcnow(), recipient=to, message=message.as_bytes(), attempts=0)
+        row = OutgoingMail(**_kept(message))
         session.add(row)
         session.info.setdefault(_DEFERRED_KEY, []).append(row)
     else:
@@ -151,12 +151,17 @@ def _send_queued(session: Session) -> None:
 def _keep_for_later(session: Session, message: Message, error: Exception) -> None:
     try:
         with session.get_bind().begin() as connection:  # the request's transaction is over
-            connection.execute(insert(OutgoingMail).values(
-                created_at=utcnow(), recipient=message["To"], message=message.as_bytes(), attempts=1,
-                last_error=_error_text(error)))
+            connection.execute(insert(OutgoingMail).values(**_kept(message, failure=error)))
     except SQLAlchemyError:
         log.exception("could not keep the mail to %s either; its text follows\n%s", message["To"],
                       body_text(message))
+
+
+def _kept(message: Message, failure: Exception | None = None) -> dict:
+    """The OutgoingMail row of a message: to send later, or after a first try that failed."""
+    return {"created_at": utcnow(), "recipient": message["To"], "message": message.as_bytes(),
+            "attempts": 0 if failure is None else 1,
+            "last_error": None if failure is None else _error_text(failure)}
 
 
 def deliver_pending(session: Session, now: datetime, *, batch: int = 100) -> tuple[int, int]:
@@ -183,9 +188,6 @@ def deliver_pending(session: Session, now: datetime, *, batch: int = 100) -> tup
     except (OSError, smtplib.SMTPException) as error:
         log.warning("mail server unreachable (%s); %d kept message(s) wait for the next run", error,
                     len(rows) - sent)
-        for row in rows:
-            if row.sent_at is None and row.last_error is None:
-                row.last_error = _error_text(error)
     session.flush()
     left = session.scalar(select(func.count()).select_from(waiting.subquery()))
     return sent, left

@@ -73,14 +73,15 @@ class Factories:
         return self._save(Resource(**{**values, **overrides}))
 
 
-def make_key(method: str, weights: dict, name: str = "Clé égale") -> AllocationKey:
-    """An allocation key with one version from 2025-01-01 and the given {structure: weight}, written
-    directly and committed (the key pages and service have their own tests)."""
-    created = datetime(2025, 1, 2, 9, 0, tzinfo=UTC)
+def make_key(method: str, weights: dict, name: str = "Clé égale",
+             valid_from: date = date(2025, 1, 1)) -> AllocationKey:
+    """An allocation key with one version valid from `valid_from` and the given {structure: weight},
+    written directly and committed (the key pages and service have their own tests)."""
+    created = datetime.combine(valid_from, datetime.min.time(), tzinfo=UTC)
     key = AllocationKey(name=name, method=method, created_at=created)
     db.session.add(key)
     db.session.flush()
-    version = AllocationKeyVersion(key_id=key.id, number=1, valid_from=date(2025, 1, 1), created_at=created)
+    version = AllocationKeyVersion(key_id=key.id, number=1, valid_from=valid_from, created_at=created)
     db.session.add(version)
     db.session.flush()
     db.session.add_all([AllocationWeight(version_id=version.id, structure_id=s.id, weight=w)

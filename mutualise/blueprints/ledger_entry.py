@@ -131,9 +131,10 @@ def new_charge():
 def import_charges():
     """A month's charges from a spreadsheet: preview every split, then post them all (or none)."""
     permissions.require_treasurer(actor())
-    form, plans, status = ChargeImportForm(), None, 200
+    form = ChargeImportForm()
     if not form.is_submitted():
         return render_template("ledger/charge_import.html", form=form, plans=None)
+    plans, status = None, 422  # until a preview shows every charge
     if form.validate_on_submit():
         form.read_upload()
         inputs = form.to_inputs(key_service.list_keys(db.session, actor(), active=True),
@@ -144,14 +145,12 @@ def import_charges():
                 flash(ngettext("%(num)d charge posted.", "%(num)d charges posted.", len(posted)), "success")
                 return redirect(url_for("ledger.dashboard", month=month_of(posted[0].date)))
             if not form.problems:
-                plans = batch_service.preview_charges(db.session, actor(), utcnow(), inputs)
+                plans, status = batch_service.preview_charges(db.session, actor(), utcnow(), inputs), 200
         except ValidationError as error:
             form.attach(error)
         except PeriodClosed as error:
             form.problems.append(_closed_message(error))
             status = 409
-    if form.problems or form.errors:
-        plans, status = None, status if status != 200 else 422
     total = sum(plan.amount_cents for plan in plans) if plans else None
     return render_template("ledger/charge_import.html", form=form, plans=plans, total=total,
                            lines=form.lines), status

@@ -30,7 +30,7 @@ from mutualise.domain.intervals import free_slots, load_profile
 from mutualise.models import ACTIVE_STATUSES, Booking, Closure, Resource, Structure, User
 from mutualise.services import checks, permissions
 from mutualise.services.errors import FieldErrors, NotFound, ValidationError
-from mutualise.services.resources import PlanningResource, planning_resources
+from mutualise.services.resources import PlanningResource, get_resource, planning_resources
 
 MAX_SPAN = timedelta(days=62)
 
@@ -75,13 +75,6 @@ def _period(errors: FieldErrors, start, end) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _resource(session: Session, actor: User, resource_id: int) -> Resource:
-    resource = session.get(Resource, resource_id) if checks.valid_id(resource_id) else None
-    if resource is None or (not resource.active and not actor.is_admin):
-        raise NotFound()
-    return resource
-
-
 @cache
 def _availability_rows(dialect: str):
     """The resource's stock, its active bookings and its closures over [:start, :end), in one statement,
@@ -115,14 +108,14 @@ def availability(session: Session, actor: User, resource_id: int, start, end) ->
     try:
         start, end = _period(errors, start, end)
     except ValidationError:
-        _resource(session, actor, resource_id)  # an unknown resource is a 404 before a wrong period
+        get_resource(session, actor, resource_id)  # an unknown resource is a 404 before a wrong period
         raise
     if not checks.valid_id(resource_id):
         raise NotFound()
     rows = session.execute(_availability_rows(session.get_bind().dialect.name),
                            {"resource_id": resource_id, "start": start, "end": end}).all()
     resource = next((row for row in rows if row.row_kind == 2), None)
-    if resource is None or (not resource.active and not actor.is_admin):
+    if resource is None or not permissions.visible_to(actor, resource.active):
         raise NotFound()
     quantity = resource.quantity
     taken = [(row.start_at, row.end_at, row.quantity if row.row_kind == 0 else quantity)
@@ -244,7 +237,7 @@ class Planning:
 def planning(session: Session, actor: User, day: date, tz: ZoneInfo, *, days: int = 1,
              resource_id: int) -> Planning:
     """One resource and its slots over `days` local days (its week, its month)."""
-    resource = _resource(session, actor, resource_id)
+    resource = get_resource(session, actor, resource_id)
     start, end = local_day_bounds(day, tz, days)
     return Planning(start, end, [resource], calendar_slots(session, actor, [resource], start, end))
 

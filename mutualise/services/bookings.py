@@ -150,7 +150,7 @@ def _bookable_resource(session, actor, errors: FieldErrors, resource_id) -> Reso
         errors.add("resource_id", _l("This field is required."))
         return None
     resource = session.get(Resource, resource_id) if checks.valid_id(resource_id) else None
-    if resource is None or (not resource.active and not actor.is_admin):
+    if resource is None or not permissions.visible_to(actor, resource.active):
         errors.add("resource_id", _l("Unknown resource."))
         return None
     if not resource.active:
@@ -275,7 +275,8 @@ def list_bookings(session: Session, actor: User, *, resource_id: int | None = No
                   end: datetime | None = None, statuses: tuple[str, ...] | None = None,
                   limit: int | None = None) -> list[Booking]:
     """Visible bookings by start time; `start`/`end` keep those overlapping the period."""
-    query = _filtered(visible_bookings(actor), resource_id, structure_id, user_id, start, end, statuses)
+    query = _filtered(visible_bookings(actor), resource_id=resource_id, structure_id=structure_id,
+                      user_id=user_id, start=start, end=end, statuses=statuses)
     query = query.order_by(Booking.start_at, Booking.id)
     if limit is not None:
         query = query.limit(limit)
@@ -283,20 +284,20 @@ def list_bookings(session: Session, actor: User, *, resource_id: int | None = No
 
 
 def bookings_page(session: Session, actor: User, *, after_id: int | None, limit: int,
-                  resource_id: int | None = None, structure_id: int | None = None, user_id: int | None = None,
-                  start: datetime | None = None, end: datetime | None = None,
-                  statuses: tuple[str, ...] | None = None) -> tuple[list[Booking], bool]:
+                  **filters) -> tuple[list[Booking], bool]:
     """Up to `limit` visible bookings made after booking `after_id` (in the order they were made, a
     keyset the database walks by its primary key, so a network's whole history is never loaded), and
-    whether more follow. Filters as in list_bookings."""
-    query = _filtered(visible_bookings(actor), resource_id, structure_id, user_id, start, end, statuses)
+    whether more follow. `filters`: those of list_bookings."""
+    query = _filtered(visible_bookings(actor), **filters)
     if after_id is not None:
         query = query.where(Booking.id > after_id)
     found = list(session.scalars(query.order_by(Booking.id).limit(limit + 1)))
     return found[:limit], len(found) > limit
 
 
-def _filtered(query: Select, resource_id, structure_id, user_id, start, end, statuses) -> Select:
+def _filtered(query: Select, *, resource_id: int | None = None, structure_id: int | None = None,
+              user_id: int | None = None, start: datetime | None = None, end: datetime | None = None,
+              statuses: tuple[str, ...] | None = None) -> Select:
     if resource_id is not None:
         query = query.where(Booking.resource_id == resource_id)
     if structure_id is not None:

@@ -20,6 +20,7 @@ from mutualise.models import ACTIVE_STATUSES, Booking, Closure, ClosureSource, N
 from mutualise.services import checks, permissions
 from mutualise.services.checks import UNSET
 from mutualise.services.errors import FieldErrors, NotFound
+from mutualise.services.resources import get_resource
 
 MAX_CLOSURE = timedelta(days=366)
 HOLIDAY_MODES = ("none", "france", "alsace_moselle")
@@ -64,9 +65,7 @@ def list_closures(session: Session, actor: User, *, resource_id: int | None = No
     """
     query = select(Closure).options(selectinload(Closure.resource)).order_by(Closure.start_at, Closure.id)
     if resource_id is not None:
-        resource = session.get(Resource, resource_id) if checks.valid_id(resource_id) else None
-        if resource is None or (not resource.active and not actor.is_admin):
-            raise NotFound()
+        get_resource(session, actor, resource_id)  # NotFound for an unknown or hidden resource
         query = query.where(or_(Closure.resource_id.is_(None), Closure.resource_id == resource_id))
     elif not actor.is_admin:
         query = query.outerjoin(Resource, Closure.resource_id == Resource.id).where(

@@ -86,3 +86,8 @@ def require_ledger_reader(actor: User) -> None:
 def can_read_structure_ledger(actor: User, structure_id: int) -> bool:
     """A structure's statement and balance: ledger readers and the structure's managers."""
     return can_read_ledger(actor) or structure_id in structure_ids_of(actor, MembershipRole.MANAGER)
+
+
+def visible_to(actor: User, active: bool) -> bool:
+    """Whether the actor sees a site or resource that is `active` (or archived: admins only)."""
+    return active or actor.is_admin

@@ -158,8 +158,8 @@ def _has_attribute(resource: Resource, term: str) -> bool:
 
 def get_resource(session: Session, actor: User, resource_id: int) -> Resource:
     """One resource; an archived one is hidden (404) from everyone but admins."""
-    resource = session.get(Resource, resource_id)
-    if resource is None or (not resource.active and not actor.is_admin):
+    resource = session.get(Resource, resource_id) if checks.valid_id(resource_id) else None
+    if resource is None or not permissions.visible_to(actor, resource.active):
         raise NotFound()
     return resource
 

@@ -40,7 +40,7 @@ def list_sites(session: Session, actor: User, *, search: str | None = None,
 def get_site(session: Session, actor: User, site_id: int) -> Site:
     """One site; an archived site is hidden (404) from everyone but admins."""
     site = session.get(Site, site_id)
-    if site is None or (not site.active and not actor.is_admin):
+    if site is None or not permissions.visible_to(actor, site.active):
         raise NotFound()
     return site
 

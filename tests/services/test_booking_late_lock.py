@@ -62,14 +62,14 @@ def bearer(user, *, used_now: bool) -> dict:
     return {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
 
 
-def next_week_at_ten() -> str:
+def next_week_at_ten() -> datetime:
     zone = ZoneInfo(get_settings(db.session).timezone)
     today = datetime.now(zone).date()
-    return datetime.combine(today + timedelta(days=7 - today.weekday()), time(10), tzinfo=zone).isoformat()
+    return datetime.combine(today + timedelta(days=7 - today.weekday()), time(10), tzinfo=zone)
 
 
 def booking_body(resource, structure) -> dict:
-    start = datetime.fromisoformat(next_week_at_ten())
+    start = next_week_at_ten()
     return {"resource_id": resource.id, "structure_id": structure.id, "start": start.isoformat(),
             "end": (start + timedelta(hours=1)).isoformat()}
 
@@ -105,7 +105,7 @@ def test_the_web_booking_form_takes_the_write_lock_late_too(sqlite_only, client,
     structure, member = people
     room = make.resource()
     login(member)
-    day = datetime.fromisoformat(next_week_at_ten()).date()
+    day = next_week_at_ten().date()
     form = {"resource_id": str(room.id), "structure_id": str(structure.id), "date": day.isoformat(),
             "start_time": "10:00", "end_time": "11:00", "title": "Réunion"}
     statements.watch()

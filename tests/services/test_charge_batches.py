@@ -4,13 +4,11 @@ posted one by one, all or nothing, every refusal named by its charge, usage weig
 from datetime import UTC, date, datetime
 
 import pytest
+from factories import make_key
 from sqlalchemy import func, select
 
 from mutualise.extensions import db
 from mutualise.models import (
-    AllocationKey,
-    AllocationKeyVersion,
-    AllocationWeight,
     Booking,
     Charge,
     ChargeAllocation,
@@ -26,18 +24,6 @@ from mutualise.services.errors import Forbidden, PeriodClosed, ValidationError
 NOW = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
 
 
-def make_key(method: str, structures) -> AllocationKey:
-    """A key with one version from January, every structure weighing 1 (the keys service has its tests)."""
-    key = AllocationKey(name=method, method=method, created_at=NOW)
-    db.session.add(key)
-    db.session.flush()
-    version = AllocationKeyVersion(key_id=key.id, number=1, valid_from=date(2026, 1, 1), created_at=NOW)
-    db.session.add(version)
-    db.session.flush()
-    db.session.add_all([AllocationWeight(version_id=version.id, structure_id=s.id, weight=1)
-                        for s in structures])
-    db.session.commit()
-    return key
 
 
 def counts() -> tuple[int, ...]:
@@ -66,7 +52,8 @@ def keys(make, three):
                                title="Réunion", quantity=1, start_at=start, end_at=end, blocked_until=end,
                                exclusive=True, status="confirmed", created_at=NOW, updated_at=NOW))
     db.session.commit()
-    return make_key("equal", three), make_key("usage_hours", three)
+    return tuple(make_key(method, dict.fromkeys(three, 1), name=method, valid_from=date(2026, 1, 1))
+                 for method in ("equal", "usage_hours"))
 
 
 def month_of_charges(equal, hours) -> list[ChargeInput]:
