@@ -108,9 +108,9 @@ def cpu(folder: str, token: str, booking_body, rounds: int, per_round: int) -> N
 
 
 def _time_mail() -> list[float]:
-    """Wrap the booking e-mail's building (booking_mail.bookings_made, in the request) and sending
-    (mail.send, after the commit) so that their CPU seconds add up in the returned one-item list; what
-    they do is unchanged."""
+    """Wrap what the booking e-mail costs: reading what it says (booking_mail.bookings_made, in the
+    transaction), rendering and writing it out (mail._Draft.render) and sending it (mail.send), both after
+    the commit, so that their CPU seconds add up in the returned one-item list; what they do is unchanged."""
     from mutualise import mail
     from mutualise.services import booking_mail
 
@@ -126,5 +126,6 @@ def _time_mail() -> list[float]:
         return wrapper
 
     booking_mail.bookings_made = timed(booking_mail.bookings_made)
+    mail._Draft.render = timed(mail._Draft.render)
     mail.send = timed(mail.send)
     return spent

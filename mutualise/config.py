@@ -16,7 +16,8 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")
 
-    # Mail: "console" prints and keeps messages in the outbox (development); "smtp" sends them.
+    # Mail: "console" prints messages and appends them to instance/outbox.mbox (development);
+    # "smtp" sends them.
     MAIL_BACKEND = "console"
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25

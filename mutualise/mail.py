@@ -3,43 +3,40 @@ transaction commits, so a refused request never sends anything. A message that c
 kept in the database (OutgoingMail) and sent again by `flask mutualise tick`: nothing is lost. With
 MAIL_DEFERRED every message is written there in the request's transaction and sent by tick."""
 
-import base64
 import logging
 import os
+import re
 import smtplib
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from email import message_from_bytes
-from email.charset import BASE64, Charset
-from email.header import Header
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.nonmultipart import MIMENonMultipart
-from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import parseaddr
+from typing import Any
 
-from flask import Flask, current_app, has_request_context, render_template, url_for
+from flask import Flask, current_app, has_request_context, url_for
 from flask_babel import force_locale
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from mutualise.clock import utcnow
+from mutualise.mail_message import Mail, build_message, read_back
 from mutualise.models import OutgoingMail
 
 log = logging.getLogger(__name__)
-# Headers outside ASCII as base64 encoded words: the package's default for UTF-8 weighs quoted-printable
-# against base64 character by character, which was most of the cost of writing a message.
-_HEADER_CHARSET = Charset("utf-8")
-_HEADER_CHARSET.header_encoding = BASE64
 _QUEUE_KEY = "mutualise_mail"
 _DEFERRED_KEY = "mutualise_mail_deferred"
 MAX_ATTEMPTS = 10  # a message the server keeps refusing is given up after this many tries
+OUTBOX_KEPT = 200  # the console backend's newest messages kept in memory (tests read them)
+OUTBOX_FILE = "outbox.mbox"
+_LINE_END = re.compile(rb"\r?\n")
+_MBOX_FROM_LINE = re.compile(rb"^(>*From )", re.MULTILINE)  # quoted as mboxrd does
 
 
 def init_app(app: Flask) -> None:
-    # Development outbox: every message the console backend "sent", newest last.
+    # Development outbox: the newest messages the console backend "sent", newest last.
     app.extensions["mutualise_outbox"] = []
 
 
@@ -52,77 +49,47 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def queue_template(session: Session, *, to: str, locale: str, subject, template: str,
-                   calendar: tuple[bytes, str] | None = None, **context) -> None:
-    """Render `mail/<template>.txt` in the recipient's language and queue it for after the commit.
+                   calendar: tuple[bytes | Callable[[], bytes], str] | None = None, **context) -> None:
+    """Queue `mail/<template>.txt`, rendered in the recipient's language, for after the commit.
 
     `calendar` (iCalendar bytes, iTIP method such as "REQUEST" or "CANCEL") adds an invitation that
-    calendar clients act on."""
-    with force_locale(locale):
-        body = render_template(f"mail/{template}.txt", **context)
-        subject = str(subject)
-    message = build_message(current_app.config["MAIL_DEFAULT_SENDER"], to, subject, body, calendar)
+    calendar clients act on. Everything given is plain data, not database objects: the mail is rendered
+    after the commit (on SQLite, once the write lock is free for the next writer; with MAIL_DEFERRED at
+    once, to be written with the data), and nothing is read again for it. A callable, as `subject`, the
+    calendar's bytes or a context value, is called then, under the recipient's locale (formatting dates
+    is part of rendering)."""
+    draft = _Draft(to, locale, subject, template, calendar, context)
     if current_app.config["MAIL_DEFERRED"]:
-        # written with the data it tells about and sent by tick: the request neither waits for the mail
-        # server nor spends its time on it, and a crash right after the commit loses nothing
-        row = OutgoingMail(**_kept(message))
+        # written with the data it tells about and sent by tick: the request never waits for the mail
+        # server, and a crash right after the commit loses nothing
+        row = OutgoingMail(**_kept(draft.render()))
         session.add(row)
         session.info.setdefault(_DEFERRED_KEY, []).append(row)
     else:
-        session.info.setdefault(_QUEUE_KEY, []).append(message)
+        session.info.setdefault(_QUEUE_KEY, []).append(draft)
 
 
-def build_message(sender: str, to: str, subject: str, body: str,
-                  calendar: tuple[bytes, str] | None = None) -> Message:
-    """The MIME message, built with the email package's compat32 classes: the default policy parses and
-    refolds every header it is given, which made a booking confirmation cost half of the booking request
-    (docs/performance.md). Headers outside ASCII are encoded here (RFC 2047).
+@dataclass(frozen=True)
+class _Draft:
+    to: str
+    locale: str
+    subject: Any
+    template: str
+    calendar: tuple[bytes | Callable[[], bytes], str] | None
+    context: dict
 
-    With a calendar, the shape Google, Yahoo and Thunderbird send (RFC 6047): the text and the iTIP part
-    as alternatives, which Outlook and Gmail act on, and the same calendar again as an invite.ics
-    attachment, for the clients that only look at attachments."""
-    text = MIMEText(body, "plain", "utf-8")
-    if calendar is None:
-        message = text
-    else:
-        ics, method = calendar
-        if not method.isalpha():
-            raise ValueError(f"not an iTIP method: {method!r}")
-        itip = _part("text", "calendar", ics, method=method.upper(), charset="utf-8")
-        invite = _part("application", "ics", ics, name="invite.ics")
-        invite.add_header("Content-Disposition", "attachment", filename="invite.ics")
-        message = MIMEMultipart("mixed", _subparts=[_inner(MIMEMultipart("alternative", _subparts=[
-            _inner(text), itip])), invite])
-    name, address = parseaddr(sender)
-    message["From"] = formataddr((name, address), charset=_HEADER_CHARSET)
-    message["To"] = to
-    message["Subject"] = subject if subject.isascii() else Header(subject, _HEADER_CHARSET)
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="mutualise")
-    return message
+    def render(self) -> Mail:
+        with force_locale(self.locale):
+            subject = str(_value(self.subject))
+            # the template alone: mail needs no request globals, so no context processor runs
+            body = current_app.jinja_env.get_template(f"mail/{self.template}.txt").render(
+                {key: _value(value) for key, value in self.context.items()})
+        calendar = None if self.calendar is None else (_value(self.calendar[0]), self.calendar[1])
+        return build_message(current_app.config["MAIL_DEFAULT_SENDER"], self.to, subject, body, calendar)
 
 
-def _part(maintype: str, subtype: str, data: bytes, **params: str) -> MIMENonMultipart:
-    part = _inner(MIMENonMultipart(maintype, subtype))
-    # written as given (method=REQUEST, unquoted, as calendar clients expect); the values are tokens
-    part.replace_header("Content-Type", "; ".join([f"{maintype}/{subtype}",
-                                                   *(f"{key}={value}" for key, value in params.items())]))
-    # base64 keeps the calendar's CRLF line ends and folded lines exactly
-    part["Content-Transfer-Encoding"] = "base64"
-    part.set_payload(base64.encodebytes(data).decode("ascii"))
-    return part
-
-
-def _inner(part: Message) -> Message:
-    del part["MIME-Version"]  # the email package writes it on every part; it belongs on the message only
-    return part
-
-
-def body_text(message: Message) -> str:
-    """The plain-text body of a message built by build_message."""
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            return part.get_payload(decode=True).decode("utf-8")
-    return ""
+def _value(value):
+    return value() if callable(value) else value
 
 
 def discard_queued(session: Session) -> None:
@@ -138,28 +105,33 @@ def discard_queued(session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 def _send_queued(session: Session) -> None:
     session.info.pop(_DEFERRED_KEY, None)  # committed: tick sends them
-    for message in session.info.pop(_QUEUE_KEY, []):
+    for draft in session.info.pop(_QUEUE_KEY, []):
+        try:
+            message = draft.render()
+        except Exception:  # noqa: BLE001  (a fault of ours must not turn the committed change into an error)
+            log.exception("could not render the mail %s to %s", draft.template, draft.to)
+            continue
         try:
             send(message)
         except (OSError, smtplib.SMTPException) as error:
             # The data is committed; a mail server outage must neither turn it into an error page nor
             # lose the message: it is kept for `tick`.
-            log.warning("could not send mail to %s (%s); kept to be sent again", message["To"], error)
+            log.warning("could not send mail to %s (%s); kept to be sent again", message.to, error)
             _keep_for_later(session, message, error)
 
 
-def _keep_for_later(session: Session, message: Message, error: Exception) -> None:
+def _keep_for_later(session: Session, message: Mail, error: Exception) -> None:
     try:
         with session.get_bind().begin() as connection:  # the request's transaction is over
             connection.execute(insert(OutgoingMail).values(**_kept(message, failure=error)))
     except SQLAlchemyError:
-        log.exception("could not keep the mail to %s either; its text follows\n%s", message["To"],
-                      body_text(message))
+        log.exception("could not keep the mail to %s either; its text follows\n%s", message.to,
+                      message.text)
 
 
-def _kept(message: Message, failure: Exception | None = None) -> dict:
+def _kept(message: Mail, failure: Exception | None = None) -> dict:
     """The OutgoingMail row of a message: to send later, or after a first try that failed."""
-    return {"created_at": utcnow(), "recipient": message["To"], "message": message.as_bytes(),
+    return {"created_at": utcnow(), "recipient": message.to, "message": message.data,
             "attempts": 0 if failure is None else 1,
             "last_error": None if failure is None else _error_text(failure)}
 
@@ -178,7 +150,7 @@ def deliver_pending(session: Session, now: datetime, *, batch: int = 100) -> tup
             for row in rows:
                 row.attempts += 1
                 try:
-                    deliver(message_from_bytes(row.message))
+                    deliver(read_back(row.recipient, row.message))
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
                     # refused, this message only: the next ones may go
                     row.last_error = _error_text(error)
@@ -203,34 +175,39 @@ def _drop_queued(session: Session) -> None:
     session.info.pop(_DEFERRED_KEY, None)
 
 
-def send(message: Message) -> None:
+def send(message: Mail) -> None:
     with _sender(current_app.config) as deliver:
         deliver(message)
 
 
 @contextmanager
-def _sender(config) -> Iterator[Callable[[Message], None]]:
+def _sender(config) -> Iterator[Callable[[Mail], None]]:
     """A function sending messages through the configured backend: one SMTP connection for all."""
     if config["MAIL_BACKEND"] != "smtp":
         yield _keep_in_outbox
         return
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    envelope_from = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
     with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        yield smtp.send_message
+        # CRLF everywhere: messages kept by earlier versions were written with bare LF, which servers
+        # guarding against SMTP smuggling refuse
+        yield lambda message: smtp.sendmail(envelope_from, [message.to],
+                                            _LINE_END.sub(b"\r\n", message.data))
 
 
-def _keep_in_outbox(message: Message) -> None:
-    """Development: the message goes to instance/outbox/ as a .eml file, to the log (links included, such
-    as an invitation's) and to the app's outbox list."""
-    current_app.extensions["mutualise_outbox"].append(message)
-    folder = os.path.join(current_app.instance_path, "outbox")
-    os.makedirs(folder, exist_ok=True)
-    name = message["Message-ID"].strip("<>").replace("@", "_").replace("/", "_") + ".eml"
-    with open(os.path.join(folder, name), "wb") as handle:
-        handle.write(message.as_bytes())
-    log.warning("mail (console backend) to %s: %s\n%s", message["To"], message["Subject"],
-                body_text(message))
+def _keep_in_outbox(message: Mail) -> None:
+    """Development: the message is appended to instance/outbox.mbox, which mail clients open (one file:
+    creating a file per message cost a tenth of a booking request), printed in the log (links included,
+    such as an invitation's) and kept in the app's outbox list (its newest OUTBOX_KEPT)."""
+    outbox = current_app.extensions["mutualise_outbox"]
+    outbox.append(message)
+    del outbox[:-OUTBOX_KEPT]
+    text = _MBOX_FROM_LINE.sub(rb">\1", message.data.replace(b"\r\n", b"\n"))
+    entry = b"From mutualise " + time.asctime(time.gmtime()).encode() + b"\n" + text + b"\n"
+    with open(os.path.join(current_app.instance_path, OUTBOX_FILE), "ab", buffering=0) as handle:
+        handle.write(entry)  # in one write: what several workers append never interleaves
+    log.warning("mail (console backend) to %s: %s\n%s", message.to, message.subject, message.text)

@@ -17,6 +17,7 @@ from mutualise.models import ApiToken, User
 from mutualise.services import checks
 from mutualise.services.errors import FieldErrors, NotFound, ValidationError
 from mutualise.services.locks import begin_writing
+from mutualise.services.settings import get_settings
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
@@ -128,7 +129,8 @@ def send_invitation(session: Session, user: User) -> None:
     link = mail.external_url("auth.set_password", purpose="invite", token=make_link_token(user, "invite"))
     mail.queue_template(session, to=user.email, locale=user.locale or "fr",
                         subject=_l("You are invited to Mutualise"), template="invitation",
-                        user=user, link=link, days=current_app.config["INVITATION_MAX_AGE_DAYS"])
+                        name=user.name, network=get_settings(session).name, link=link,
+                        days=current_app.config["INVITATION_MAX_AGE_DAYS"])
 
 
 def request_password_reset(session: Session, email: str) -> None:
@@ -139,7 +141,7 @@ def request_password_reset(session: Session, email: str) -> None:
     link = mail.external_url("auth.set_password", purpose="reset", token=make_link_token(user, "reset"))
     mail.queue_template(session, to=user.email, locale=user.locale or "fr",
                         subject=_l("Reset your Mutualise password"), template="password_reset",
-                        user=user, link=link, hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"])
+                        name=user.name, link=link, hours=current_app.config["PASSWORD_RESET_MAX_AGE_HOURS"])
 
 
 # API tokens: a random secret shown once; only its SHA-256 is stored (it has enough entropy that a

@@ -18,14 +18,14 @@ the way to get a whole series into a calendar.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -68,7 +68,7 @@ def booking_confirmed(session: Session, booking: Booking, *, series: Sequence[Bo
     A booking confirmed less than the reminder window before its start counts as reminded: this mail
     already says it is coming."""
     occurrences = list(series) or [booking]
-    calendar = None if len(occurrences) > 1 else (_invitation(session, booking, "REQUEST"), "REQUEST")
+    calendar = None if len(occurrences) > 1 else _invitation(session, booking, "REQUEST")
     _skip_reminder_if_close(occurrences)
     _to_booker(session, booking, occurrences, "booking_confirmed", calendar)
 
@@ -83,10 +83,11 @@ def booking_cancelled(session: Session, booking: Booking, *, series: Sequence[Bo
         for decider in _deciders(session, booking):
             _queue(session, decider, booking, occurrences, "approval_withdrawn", None,
                    booker=booking.user.name)
-    calendar = None if len(occurrences) > 1 else (_invitation(session, booking, "CANCEL"), "CANCEL")
+    calendar = None if len(occurrences) > 1 else _invitation(session, booking, "CANCEL")
     canceller = session.get(User, booking.cancelled_by_id) if booking.cancelled_by_id else None
     _to_booker(session, booking, occurrences, "booking_cancelled", calendar,
-               cancelled_by=canceller.name if canceller and canceller.id != booking.user_id else None)
+               cancelled_by=canceller.name if canceller and canceller.id != booking.user_id else None,
+               reason=booking.reason, cancelled_late=booking.cancelled_late)
 
 
 def approval_requested(session: Session, booking: Booking, *, series: Sequence[Booking] = ()) -> None:
@@ -104,25 +105,24 @@ def booking_changed(session: Session, booking: Booking, *, was_confirmed: bool) 
     withdraws the invitation the booker already had (CANCEL); approval sends it again."""
     if booking.status == BookingStatus.PENDING.value:
         approval_requested(session, booking)
-        calendar = (_invitation(session, booking, "CANCEL"), "CANCEL") if was_confirmed else None
+        calendar = _invitation(session, booking, "CANCEL") if was_confirmed else None
         _to_booker(session, booking, [booking], "booking_pending", calendar, changed=True)
     else:
         _skip_reminder_if_close([booking])
         _to_booker(session, booking, [booking], "booking_changed",
-                   (_invitation(session, booking, "REQUEST"), "REQUEST"))
+                   _invitation(session, booking, "REQUEST"))
 
 
 def booking_approved(session: Session, booking: Booking) -> None:
     """To the booker: a referent approved the booking; with its invitation (METHOD:REQUEST)."""
     _skip_reminder_if_close([booking])
     _to_booker(session, booking, [booking], "booking_approved",
-               (_invitation(session, booking, "REQUEST"), "REQUEST"))
+               _invitation(session, booking, "REQUEST"))
 
 
 def booking_rejected(session: Session, booking: Booking) -> None:
     """To the booker: a referent refused the booking, with the reason given."""
-    _to_booker(session, booking, [booking], "booking_rejected", None,
-               reason=booking.reason)
+    _to_booker(session, booking, [booking], "booking_rejected", None, reason=booking.reason)
 
 
 def send_reminders(session: Session, now: datetime) -> int:
@@ -170,31 +170,32 @@ def _deciders(session: Session, booking: Booking) -> list[User]:
 
 
 def _to_booker(session: Session, booking: Booking, occurrences: list[Booking], template: str,
-               calendar: tuple[bytes, str] | None, **context) -> bool:
+               calendar: tuple[Callable[[], bytes], str] | None, **context) -> bool:
     return _queue(session, booking.user, booking, occurrences, template, calendar, **context)
 
 
 def _queue(session: Session, recipient: User | None, booking: Booking, occurrences: list[Booking],
-           template: str, calendar: tuple[bytes, str] | None, **context) -> bool:
+           template: str, calendar: tuple[Callable[[], bytes], str] | None, **context) -> bool:
     """Queue one mail to `recipient` in their language (their profile's, else the network's), times on
-    the network's clock; False when there is nobody to write to."""
+    the network's clock; False when there is nobody to write to. What the mail says is read here; the
+    words and dates are written when it is rendered, after the commit (mail.queue_template)."""
     if recipient is None or not recipient.active:
         return False
     settings = get_settings(session)
     locale = recipient.locale or settings.default_locale
     zone = ZoneInfo(settings.timezone)
-    resource = booking.resource
-    with force_locale(locale):
-        first_day = format_date(occurrences[0].start_at.astimezone(zone), "medium", locale=locale)
-        subject = str(_SUBJECTS[template]) % {"resource": resource.name, "date": first_day}
-        slots = [_slot_text(b.start_at, b.end_at, zone, locale) for b in occurrences[:MAX_LISTED_DATES]]
+    resource = booking.resource.name
+    first_start = occurrences[0].start_at
+    slots = [(b.start_at, b.end_at) for b in occurrences[:MAX_LISTED_DATES]]
     mail.queue_template(
-        session, to=recipient.email, locale=locale, subject=subject, template=template, calendar=calendar,
-        user=recipient, booking=booking, network=settings.name, resource=resource.name,
-        place=_place(booking), structure=booking.structure.name, title=booking.title, slots=slots,
-        more=max(0, len(occurrences) - MAX_LISTED_DATES), count=len(occurrences),
-        link=mail.external_url("bookings.show", booking_id=booking.id), invitation=calendar is not None,
-        **context)
+        session, to=recipient.email, locale=locale, template=template, calendar=calendar,
+        subject=lambda: str(_SUBJECTS[template]) % {
+            "resource": resource, "date": format_date(first_start.astimezone(zone), "medium", locale=locale)},
+        slots=lambda: [_slot_text(start, end, zone, locale) for start, end in slots],
+        name=recipient.name, network=settings.name, resource=resource, place=_place(booking),
+        structure=booking.structure.name, title=booking.title, count=len(occurrences),
+        more=max(0, len(occurrences) - MAX_LISTED_DATES), invitation=calendar is not None,
+        link=mail.external_url("bookings.show", booking_id=booking.id), **context)
     return True
 
 
@@ -225,8 +226,9 @@ def _skip_reminder_if_close(occurrences: list[Booking]) -> None:
             occurrence.reminder_sent_at = occurrence.updated_at
 
 
-def _invitation(session: Session, booking: Booking, method: str) -> bytes:
-    """The iTIP message for the booker's calendar: the network organises, the booker attends."""
+def _invitation(session: Session, booking: Booking, method: str) -> tuple[Callable[[], bytes], str]:
+    """The iTIP message for the booker's calendar (the network organises, the booker attends) and its
+    method; written when the mail is rendered."""
     settings = get_settings(session)
     sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
     event = FeedEvent(
@@ -238,5 +240,5 @@ def _invitation(session: Session, booking: Booking, method: str) -> bytes:
         categories=(booking.structure.name,))
     calendar = FeedCalendar(name=settings.name, timezone=settings.timezone,
                             colour=booking.resource.colour)
-    return render_invitation(method, calendar, event, (settings.name, sender),
-                             [(booking.user.name, booking.user.email)], booking.updated_at)
+    return partial(render_invitation, method, calendar, event, (settings.name, sender),
+                   [(booking.user.name, booking.user.email)], booking.updated_at), method

@@ -19,7 +19,7 @@ def test_admin_adds_a_person_without_a_password_and_they_are_invited_by_email(ap
     assert (body["email"], body["roles"], body["locale"], body["last_login_at"]) == (
         "camille@example.org", ["treasurer"], "en", None)
     assert len(outbox) == 1
-    assert outbox[0]["To"] == "camille@example.org"
+    assert outbox[0].to == "camille@example.org"
 
 
 def test_admin_adds_a_person_with_a_password_and_no_mail_is_sent(api, make, outbox):

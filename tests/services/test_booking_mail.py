@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from sqlalchemy import event
 
+from mutualise import mail
 from mutualise.extensions import db
 from mutualise.models import Booking, NetworkSettings
 from mutualise.services import booking_actions
@@ -108,6 +110,33 @@ def test_a_cancellation_withdraws_the_invitation_under_the_same_uid_with_a_highe
     assert event["UID"] == invited["UID"]
     assert event["STATUS"] == "CANCELLED"
     assert int(event["SEQUENCE"]) > int(invited["SEQUENCE"])
+
+
+def test_a_late_cancellation_by_someone_else_says_who_and_that_a_fee_may_apply(smtp_server, make, people,
+                                                                               now):
+    booking, = book(people, now, make.resource(cancel_deadline_minutes=7 * 24 * 60))
+    booking_actions.cancel_booking(db.session, people["admin"], now, booking.id, reason="Salle inondée")
+    db.session.commit()
+    body = text_of(smtp_server.messages()[1])
+    assert "cancelled your booking" in body and "Salle inondée" in body
+    assert "late-cancellation fee may apply" in body
+
+
+def test_the_mail_is_written_once_the_transaction_has_committed(smtp_server, make, people, now,
+                                                                  monkeypatch):
+    """What a mail says is read in the transaction and written after the commit: on SQLite the next writer
+    does not wait while it is rendered."""
+    room = make.resource(name="Salle du Peignage")
+    steps = []
+    build_message = mail.build_message
+    monkeypatch.setattr(mail, "build_message", lambda *args: steps.append("written") or build_message(*args))
+    event.listen(db.engine, "commit", committed := lambda connection: steps.append("committed"))
+    try:
+        book(people, now, room)
+    finally:
+        event.remove(db.engine, "commit", committed)
+    assert steps == ["committed", "written"]
+    assert "Salle du Peignage" in smtp_server.messages()[0]["Subject"]
 
 
 def test_a_booking_awaiting_approval_is_announced_to_each_referent_and_the_booker_told_it_waits(

@@ -4,7 +4,6 @@ import pytest
 from sqlalchemy import func, select
 
 from mutualise.extensions import db
-from mutualise.mail import body_text
 from mutualise.models import User
 from mutualise.services import structures, users
 from mutualise.services.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -38,8 +37,8 @@ def test_invitation_leaves_only_when_the_transaction_commits(make, now, outbox):
         email="Sacha@Example.org", name="Sacha", locale="en", roles=["treasurer"]))
     assert outbox == []
     db.session.commit()
-    assert [m["To"] for m in outbox] == ["sacha@example.org"]
-    assert "/password/invite/" in body_text(outbox[0])
+    assert [m.to for m in outbox] == ["sacha@example.org"]
+    assert "/password/invite/" in outbox[0].text
     assert person.password_hash is None and person.roles == ["treasurer"]
 
 
@@ -83,7 +82,7 @@ def test_resending_an_invitation_mails_the_person_again(make, outbox):
     invited = make.user(password=None, email="invited@example.org")
     users.resend_invitation(db.session, admin, invited.id)
     db.session.commit()
-    assert [m["To"] for m in outbox] == ["invited@example.org"]
+    assert [m.to for m in outbox] == ["invited@example.org"]
 
 
 def test_no_invitation_is_resent_to_someone_with_a_password_or_deactivated(make, outbox):

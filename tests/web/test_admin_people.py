@@ -27,7 +27,7 @@ def test_admin_invites_a_person_into_a_structure_and_the_mail_leaves_with_the_co
     person = db.session.scalar(select(User).where(User.email == "noa@example.org"))
     assert person.roles == ["treasurer"] and person.password_hash is None
     assert [(m.structure_id, m.role) for m in person.memberships] == [(structure.id, "manager")]
-    assert [m["To"] for m in outbox] == ["noa@example.org"]
+    assert [m.to for m in outbox] == ["noa@example.org"]
     page = client.get("/admin/people").get_data(as_text=True)
     assert "Noa" in page and "Invited" in page
 
@@ -104,7 +104,7 @@ def test_admin_sends_the_invitation_again(client, make, login, outbox):
     invited = make.user(password=None, email="invited@example.org")
     assert "Send the invitation again" in client.get(f"/admin/people/{invited.id}").get_data(as_text=True)
     assert client.post(f"/admin/people/{invited.id}/invitation").status_code == 302
-    assert [m["To"] for m in outbox] == ["invited@example.org"]
+    assert [m.to for m in outbox] == ["invited@example.org"]
     someone = make.user()
     assert client.post(f"/admin/people/{someone.id}/invitation").status_code == 409
     assert len(outbox) == 1

@@ -10,7 +10,6 @@ from itsdangerous import TimestampSigner
 
 from mutualise.clock import utcnow
 from mutualise.extensions import db
-from mutualise.mail import body_text
 from mutualise.models import User
 from mutualise.services import accounts, users
 
@@ -27,7 +26,7 @@ def _invite(make, now, email="lea.martin@example.org", **overrides) -> User:
 
 
 def _link_path(message) -> str:
-    link = re.search(r"https?://\S+", body_text(message)).group(0)
+    link = re.search(r"https?://\S+", message.text).group(0)
     return urlsplit(link).path
 
 
@@ -47,8 +46,8 @@ def signed_ago(seconds: int):
 def test_invited_person_gets_a_mail_with_a_link(make, now, outbox):
     _invite(make, now)
     assert len(outbox) == 1
-    assert outbox[0]["To"] == "lea.martin@example.org"
-    assert outbox[0]["Subject"] == "You are invited to Mutualise"
+    assert outbox[0].to == "lea.martin@example.org"
+    assert outbox[0].subject == "You are invited to Mutualise"
     assert _link_path(outbox[0]).startswith("/password/invite/")
 
 
@@ -113,8 +112,8 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, make, outb
     person = make.user(email="karim@example.org", locale="en")
     response = client.post("/password/forgot", data={"email": "Karim@Example.org"}, headers=ENGLISH)
     assert response.status_code == 302
-    assert [m["To"] for m in outbox] == ["karim@example.org"]
-    assert outbox[0]["Subject"] == "Reset your Mutualise password"
+    assert [m.to for m in outbox] == ["karim@example.org"]
+    assert outbox[0].subject == "Reset your Mutualise password"
     path = _link_path(outbox[0])
     assert path.startswith("/password/reset/")
     assert _choose(client, path).status_code == 302
@@ -130,7 +129,7 @@ def test_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(app, make
                                      headers=ENGLISH, follow_redirects=True)
     assert (known.status_code, known.request.path) == (unknown.status_code, unknown.request.path)
     assert known.get_data() == unknown.get_data()
-    assert [m["To"] for m in outbox] == ["karim@example.org"]
+    assert [m.to for m in outbox] == ["karim@example.org"]
 
 
 def test_an_expired_reset_link_is_refused(client, make, outbox, app):
