@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sqlite3
 
 from flask import Flask
 from sqlalchemy import event
@@ -10,6 +11,7 @@ from sqlalchemy.engine import Engine
 from mutualise.config import Defaults, database_uri_default
 from mutualise.db_types import SQLITE_CHANGES_AT_BEGIN, SQLITE_IMMEDIATE
 from mutualise.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from mutualise.sqlite_writers import begin_immediate, engine_options
 
 
 class MutualiseFlask(Flask):
@@ -38,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_uri_default(app.instance_path)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     if app.config["SECRET_KEY"] == Defaults.SECRET_KEY and not app.testing:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
@@ -80,7 +84,7 @@ def _init_extensions(app: Flask) -> None:
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     # WAL lets readers run beside the writer; foreign keys are off by default in SQLite.
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -100,7 +104,10 @@ def _sqlite_begin(connection):
     """
     if connection.dialect.name == "sqlite":
         immediate = bool(connection.get_execution_options().get(SQLITE_IMMEDIATE))
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            begin_immediate(connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
         connection.info[SQLITE_IMMEDIATE] = immediate
         # services/locks.begin_writing compares: rows changed since, by the ORM or not, mean a writer
         connection.info[SQLITE_CHANGES_AT_BEGIN] = connection.connection.dbapi_connection.total_changes

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from mutualise.db_types import SQLITE_CHANGES_AT_BEGIN, SQLITE_IMMEDIATE
 from mutualise.models import Resource, Structure
+from mutualise.sqlite_writers import begin_immediate
 
 _WROTE = "mutualise_wrote"
 
@@ -34,7 +35,7 @@ def begin_writing(session: Session, *, keep_loaded: bool = False) -> None:
         # Only read so far: end that snapshot and wait for the write lock (BEGIN IMMEDIATE queues on the
         # busy handler, where a deferred transaction's first write would fail at once on a stale snapshot).
         connection.exec_driver_sql("COMMIT")
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_immediate(connection)
         connection.info[SQLITE_IMMEDIATE] = True
         if not keep_loaded:
             session.expire_all()
