@@ -8,11 +8,12 @@ PostgreSQL), clients released together by a barrier.
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from factories import make_key
 from sqlalchemy import func, select
 from test_booking_concurrency import race, server_url  # noqa: F401 (server_url is a fixture)
 
 from mutualise.extensions import db
-from mutualise.models import JournalEntry, JournalLine, Payment, Period
+from mutualise.models import Charge, JournalEntry, JournalLine, Payment, Period
 from mutualise.services.accounts import create_api_token
 
 
@@ -63,3 +64,25 @@ def test_nothing_lands_in_a_period_closed_during_a_race(make, server_url):  # no
     assert db.session.scalar(select(func.count()).select_from(Payment)) == accepted
     numbers = db.session.scalars(select(JournalEntry.number).order_by(JournalEntry.number)).all()
     assert numbers == list(range(1, accepted + 1))
+
+
+def test_racing_imports_and_payments_post_whole_batches_with_consecutive_numbers(make, server_url):  # noqa: F811
+    """Charge imports (all or nothing, several entries each) racing single payments: every batch lands
+    whole, and the journal numbers still run without a gap."""
+    structures = [make.structure() for _ in range(3)]
+    key = make_key("equal", {s: 1 for s in structures})
+    today = _today().isoformat()
+    tokens = _tokens(make, 12, is_treasurer=True)
+    batch = [{"label": f"Charge {n}", "category": "rent", "amount_cents": 1000 + n, "date": today,
+              "key_id": key.id} for n in range(5)]
+    imports = [(token, {"charges": batch}, "/api/v1/charges/batch") for token in tokens[:6]]
+    payments = [(token, {"structure_id": structures[0].id, "amount_cents": 700, "date": today})
+                for token in tokens[6:]]
+    answers = race(server_url, [item for pair in zip(imports, payments, strict=True) for item in pair],
+                   path="/api/v1/payments")
+    assert [status for status, _body in answers] == [201] * 12, answers
+    assert all(len(body["items"]) == 5 for _status, body in answers[::2])
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Charge)) == 30
+    numbers = db.session.scalars(select(JournalEntry.number).order_by(JournalEntry.number)).all()
+    assert numbers == list(range(1, 37))
