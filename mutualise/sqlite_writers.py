@@ -38,7 +38,6 @@ class QueuedWriterConnection(sqlite3.Connection):
         if self._lock_fd is None:
             self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-        self._holding = True
         held.add(path)
         self._holding = held
 
