@@ -119,6 +119,12 @@ def make(app) -> Factories:
 
 
 @pytest.fixture
+def three(make) -> list:
+    """Three structures, for the ledger's splits."""
+    return [make.structure(name=name) for name in ("Atelier", "Bascule", "Cocotte")]
+
+
+@pytest.fixture
 def outbox(app) -> list:
     return app.extensions["mutualise_outbox"]
 

@@ -192,7 +192,7 @@ def _queue(session: Session, recipient: User | None, booking: Booking, occurrenc
         subject=lambda: str(_SUBJECTS[template]) % {
             "resource": resource, "date": format_date(first_start.astimezone(zone), "medium", locale=locale)},
         slots=lambda: [_slot_text(start, end, zone, locale) for start, end in slots],
-        name=recipient.name, network=settings.name, resource=resource, place=_place(booking),
+        name=recipient.name, resource=resource, place=_place(booking),
         structure=booking.structure.name, title=booking.title, count=len(occurrences),
         more=max(0, len(occurrences) - MAX_LISTED_DATES), invitation=calendar is not None,
         link=mail.external_url("bookings.show", booking_id=booking.id), **context)

@@ -28,11 +28,6 @@ MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
 
 @pytest.fixture
-def treasurer(make):
-    return make.user(is_treasurer=True)
-
-
-@pytest.fixture
 def coops(make):
     """Three active structures (named so their order is known) and an archived one."""
     return {"a": make.structure(name="Atelier"), "b": make.structure(name="Bascule"),

@@ -158,35 +158,23 @@ def test_thirty_clients_racing_for_three_units_get_three_bookings(make, racers, 
     assert bookings_held(resource_id=projectors.id) == 3
 
 
-def test_twenty_racing_bookings_against_a_ten_hour_weekly_quota_give_exactly_ten(make, racers, server_url):
+@pytest.mark.parametrize(("racing", "unit", "limit", "used_now"), [
+    (20, "hours", 10, False),  # twenty one-hour bookings against a ten-hour weekly quota
+    (12, "bookings", 5, True),  # tokens just used: the racers take the write lock late
+], ids=["hours-lock-at-authentication", "bookings-lock-late"])
+def test_racing_bookings_stop_exactly_at_a_structure_quota(make, racers, server_url, racing, unit, limit,
+                                                           used_now):
     structure = make.structure()
-    rooms = [make.resource(quantity=1) for _ in range(20)]
+    rooms = [make.resource(quantity=1) for _ in range(racing)]
     admin = make.user(is_admin=True)
     create_quota_rule(db.session, admin, datetime.now(UTC), QuotaRuleInput(
-        structure_id=structure.id, unit="hours", window="week", limit=10))
+        structure_id=structure.id, unit=unit, window="week", limit=limit))
     db.session.commit()
     start = next_week_at_ten()
-    tokens = racers(structure, 20)
+    tokens = racers(structure, racing, used_now=used_now)
 
     requests = [(token, booking(room, structure, start)) for token, room in zip(tokens, rooms, strict=True)]
     answers = race(server_url, requests)
 
-    assert codes(answers) == {201: 10, "422 quota_exceeded": 10}, answers
-    assert bookings_held(structure_id=structure.id) == 10
-
-
-def test_racers_taking_the_write_lock_late_stop_exactly_at_a_quota(make, racers, server_url):
-    structure = make.structure()
-    rooms = [make.resource(quantity=1) for _ in range(12)]
-    admin = make.user(is_admin=True)
-    create_quota_rule(db.session, admin, datetime.now(UTC), QuotaRuleInput(
-        structure_id=structure.id, unit="bookings", window="week", limit=5))
-    db.session.commit()
-    start = next_week_at_ten()
-    tokens = racers(structure, 12, used_now=True)
-
-    requests = [(token, booking(room, structure, start)) for token, room in zip(tokens, rooms, strict=True)]
-    answers = race(server_url, requests)
-
-    assert codes(answers) == {201: 5, "422 quota_exceeded": 7}, answers
-    assert bookings_held(structure_id=structure.id) == 5
+    assert codes(answers) == {201: limit, "422 quota_exceeded": racing - limit}, answers
+    assert bookings_held(structure_id=structure.id) == limit

@@ -24,21 +24,9 @@ from mutualise.services.errors import Forbidden, PeriodClosed, ValidationError
 NOW = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
 
 
-
-
 def counts() -> tuple[int, ...]:
     return tuple(db.session.scalar(select(func.count()).select_from(model))
                  for model in (Charge, ChargeAllocation, JournalEntry, JournalLine))
-
-
-@pytest.fixture
-def treasurer(make):
-    return make.user(is_treasurer=True)
-
-
-@pytest.fixture
-def three(make):
-    return [make.structure(name=name) for name in ("Atelier", "Bascule", "Cocotte")]
 
 
 @pytest.fixture

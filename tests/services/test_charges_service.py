@@ -4,13 +4,12 @@ closed periods, who may do what, and bad input that writes nothing."""
 from datetime import UTC, date, datetime
 
 import pytest
+from factories import make_key
 from sqlalchemy import func, select, text
 
 from mutualise.extensions import db
 from mutualise.models import (
     AllocationKey,
-    AllocationKeyVersion,
-    AllocationWeight,
     Charge,
     JournalEntry,
     JournalLine,
@@ -31,30 +30,9 @@ from mutualise.services.payments import PaymentInput, list_payments, record_paym
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def treasurer(make):
-    return make.user(is_treasurer=True)
-
-
-@pytest.fixture
-def three(make):
-    return [make.structure(name=name) for name in ("Atelier", "Bascule", "Cocotte")]
-
-
-def make_key(session, method: str, weights: dict, name: str | None = None,
-             valid_from: date = date(2026, 1, 1)) -> AllocationKey:
-    """A key with one version, written directly (the keys service has its own tests)."""
-    number = session.scalar(select(func.count()).select_from(AllocationKey))
-    key = AllocationKey(name=name or f"{method} {number}", method=method, created_at=NOW)
-    session.add(key)
-    session.flush()
-    version = AllocationKeyVersion(key_id=key.id, number=1, valid_from=valid_from, created_at=NOW)
-    session.add(version)
-    session.flush()
-    session.add_all([AllocationWeight(version_id=version.id, structure_id=s.id, weight=w)
-                     for s, w in weights.items()])
-    session.commit()
-    return key
+def key_of(method: str, weights: dict) -> AllocationKey:
+    """A key with one version valid from January, named after its method (tests/factories.make_key)."""
+    return make_key(method, weights, name=f"Clé {method}", valid_from=date(2026, 1, 1))
 
 
 def charge(treasurer, key, amount=10000, **fields):
@@ -77,7 +55,7 @@ def structure_balance(structure) -> int:
 
 
 def test_equal_split_sums_exactly_and_posts_a_balanced_entry(treasurer, three):
-    key = make_key(db.session, "equal", {s: 1 for s in three})
+    key = key_of("equal", {s: 1 for s in three})
     posted = charge(treasurer, key, amount=10000)
     amounts = sorted(a.amount_cents for a in posted.allocations)
     assert amounts == [3333, 3333, 3334]
@@ -92,7 +70,7 @@ def test_equal_split_sums_exactly_and_posts_a_balanced_entry(treasurer, three):
 
 
 def test_rounding_cent_rotates_between_structures_across_charges(treasurer, three):
-    key = make_key(db.session, "equal", {s: 1 for s in three})
+    key = key_of("equal", {s: 1 for s in three})
     winners = []
     for _ in range(3):
         posted = charge(treasurer, key, amount=100)
@@ -101,8 +79,8 @@ def test_rounding_cent_rotates_between_structures_across_charges(treasurer, thre
 
 
 def test_parts_are_combined_into_one_exact_apportionment(treasurer, three):
-    equal = make_key(db.session, "equal", {s: 1 for s in three})
-    weighted = make_key(db.session, "weights", {three[0]: 45500, three[1]: 54500})
+    equal = key_of("equal", {s: 1 for s in three})
+    weighted = key_of("weights", {three[0]: 45500, three[1]: 54500})
     posted = charge(treasurer, None, amount=100001, key_id=None,
                     parts=[{"key_id": equal.id, "share_bp": 5000}, {"key_id": weighted.id, "share_bp": 5000}])
     by_id = {a.structure_id: a for a in posted.allocations}
@@ -114,7 +92,7 @@ def test_parts_are_combined_into_one_exact_apportionment(treasurer, three):
 
 
 def test_a_month_of_charges_is_listed_without_reading_every_split(treasurer, three):
-    key = make_key(db.session, "equal", {s: 1 for s in three})
+    key = key_of("equal", {s: 1 for s in three})
     charge(treasurer, key, amount=300)
     db.session.expire_all()
     listed = list_charges(db.session, treasurer, "2026-03", with_allocations=False)
@@ -127,20 +105,20 @@ def test_a_month_of_charges_is_listed_without_reading_every_split(treasurer, thr
 
 
 def test_charge_paid_by_a_structure_credits_it(treasurer, three):
-    key = make_key(db.session, "equal", {s: 1 for s in three})
+    key = key_of("equal", {s: 1 for s in three})
     charge(treasurer, key, amount=30000, paid_by_structure_id=three[1].id)
     assert [structure_balance(s) for s in three] == [10000, -20000, 10000]
 
 
 def test_refund_is_split_like_a_charge_with_the_opposite_sign(treasurer, three):
-    key = make_key(db.session, "equal", {s: 1 for s in three})
+    key = key_of("equal", {s: 1 for s in three})
     posted = charge(treasurer, key, amount=-100)
     assert sorted(a.amount_cents for a in posted.allocations) == [-34, -33, -33]
     assert sum(structure_balance(s) for s in three) == -100
 
 
 def test_preview_writes_nothing_and_matches_the_posted_split(treasurer, three):
-    key = make_key(db.session, "equal", {s: 1 for s in three})
+    key = key_of("equal", {s: 1 for s in three})
     before = counts()
     plan = preview_charge(db.session, treasurer, NOW, ChargeInput(label="Assurance", category="insurance",
                                                                   amount_cents=1000, date=date(2026, 3, 1),
@@ -153,7 +131,7 @@ def test_preview_writes_nothing_and_matches_the_posted_split(treasurer, three):
 
 
 def test_reversal_negates_every_allocation_and_cites_the_original(treasurer, three):
-    key = make_key(db.session, "equal", {s: 1 for s in three})
+    key = key_of("equal", {s: 1 for s in three})
     posted = charge(treasurer, key, amount=10000)
     reversal = reverse_charge(db.session, treasurer, NOW, posted.id)
     db.session.commit()
@@ -171,7 +149,7 @@ def test_reversal_negates_every_allocation_and_cites_the_original(treasurer, thr
 
 
 def test_charge_in_a_closed_period_is_refused_and_writes_nothing(treasurer, three):
-    key = make_key(db.session, "equal", {s: 1 for s in three})
+    key = key_of("equal", {s: 1 for s in three})
     db.session.add(Period(month="2026-02", status="closed"))
     db.session.commit()
     before = counts()
@@ -195,7 +173,7 @@ def test_charge_in_a_closed_period_is_refused_and_writes_nothing(treasurer, thre
     ({"covers_from": date(2026, 3, 20), "covers_until": date(2026, 3, 10)}, "covers_until"),
 ])
 def test_bad_charge_input_names_the_field_and_writes_nothing(treasurer, three, fields, field):
-    key = make_key(db.session, "equal", {s: 1 for s in three})
+    key = key_of("equal", {s: 1 for s in three})
     before = counts()
     with pytest.raises(ValidationError) as refused:
         charge(treasurer, key, **fields)
@@ -205,8 +183,8 @@ def test_bad_charge_input_names_the_field_and_writes_nothing(treasurer, three, f
 
 
 def test_parts_not_summing_to_100_percent_are_refused(treasurer, three):
-    equal = make_key(db.session, "equal", {s: 1 for s in three})
-    weighted = make_key(db.session, "weights", {three[0]: 1000})
+    equal = key_of("equal", {s: 1 for s in three})
+    weighted = key_of("weights", {three[0]: 1000})
     with pytest.raises(ValidationError) as refused:
         charge(treasurer, None, key_id=None, parts=[{"key_id": equal.id, "share_bp": 5000},
                                                     {"key_id": weighted.id, "share_bp": 4500}])
@@ -216,7 +194,7 @@ def test_parts_not_summing_to_100_percent_are_refused(treasurer, three):
 
 
 def test_usage_key_without_usage_cannot_split(treasurer, three):
-    key = make_key(db.session, "usage_hours", {s: 1 for s in three})
+    key = key_of("usage_hours", {s: 1 for s in three})
     with pytest.raises(ValidationError) as refused:
         charge(treasurer, key)
     db.session.rollback()
@@ -225,7 +203,7 @@ def test_usage_key_without_usage_cannot_split(treasurer, three):
 
 
 def test_only_treasurers_post_and_people_concerned_read(make, treasurer, three):
-    key = make_key(db.session, "weights", {three[0]: 1000, three[1]: 1000})
+    key = key_of("weights", {three[0]: 1000, three[1]: 1000})
     auditor = make.user(is_auditor=True)
     with pytest.raises(Forbidden):
         charge(auditor, key)
@@ -274,7 +252,7 @@ def test_bad_payment_is_refused_and_writes_nothing(treasurer, three, fields, fie
 
 
 def test_journal_numbers_follow_each_other_across_kinds(treasurer, three):
-    key = make_key(db.session, "equal", {s: 1 for s in three})
+    key = key_of("equal", {s: 1 for s in three})
     charge(treasurer, key)
     record_payment(db.session, treasurer, NOW, PaymentInput(structure_id=three[0].id, amount_cents=100,
                                                             date=date(2026, 3, 1)))

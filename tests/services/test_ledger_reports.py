@@ -68,11 +68,6 @@ def ledger(make, now):
     return {"a": a, "b": b, "idle": idle}
 
 
-@pytest.fixture
-def treasurer(make):
-    return make.user(is_treasurer=True)
-
-
 def test_the_cost_split_has_a_column_per_category_and_totals_that_add_up(ledger, treasurer):
     split = ledger_reports.cost_split(db.session, treasurer, "2026-02")
     assert split.categories == ["rent", "energy", "usage"]

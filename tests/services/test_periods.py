@@ -18,11 +18,6 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def treasurer(make):
-    return make.user(is_treasurer=True)
-
-
-@pytest.fixture
 def admin(make):
     return make.user(is_admin=True)
 

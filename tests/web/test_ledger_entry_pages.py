@@ -18,11 +18,6 @@ from mutualise.models import (
 
 
 @pytest.fixture
-def three(make):
-    return [make.structure(name=name) for name in ("Atelier", "Bascule", "Cocotte")]
-
-
-@pytest.fixture
 def treasurer(make, login):
     user = make.user(is_treasurer=True, locale="en")
     login(user)
