@@ -16,7 +16,8 @@ from email.utils import parseaddr
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_translations
+from jinja2 import Environment, Template
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -38,6 +39,7 @@ _MBOX_FROM_LINE = re.compile(rb"^(>*From )", re.MULTILINE)  # quoted as mboxrd d
 def init_app(app: Flask) -> None:
     # Development outbox: the newest messages the console backend "sent", newest last.
     app.extensions["mutualise_outbox"] = []
+    app.extensions["mutualise_mail_jinja"] = {}  # locale -> Jinja environment (_mail_template)
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -81,11 +83,25 @@ class _Draft:
     def render(self) -> Mail:
         with force_locale(self.locale):
             subject = str(_value(self.subject))
-            # the template alone: mail needs no request globals, so no context processor runs
-            body = current_app.jinja_env.get_template(f"mail/{self.template}.txt").render(
+            body = _mail_template(self.template, self.locale).render(
                 {key: _value(value) for key, value in self.context.items()})
         calendar = None if self.calendar is None else (_value(self.calendar[0]), self.calendar[1])
         return build_message(current_app.config["MAIL_DEFAULT_SENDER"], self.to, subject, body, calendar)
+
+
+def _mail_template(name: str, locale: str) -> Template:
+    """mail/<name>.txt, loaded (under force_locale(locale)) by an environment of its own per locale whose
+    gettext reads that locale's catalogue directly: Flask-Babel's looks the catalogue up again at every
+    call. Mail templates use nothing but gettext, ngettext and includes (no request globals, no context
+    processor, no escaping of plain text)."""
+    environments = current_app.extensions["mutualise_mail_jinja"]
+    environment = environments.get(locale)
+    if environment is None:
+        environment = Environment(loader=current_app.jinja_env.loader, extensions=["jinja2.ext.i18n"],
+                                  autoescape=False)
+        environment.install_gettext_translations(get_translations(), newstyle=True)
+        environments[locale] = environment
+    return environment.get_template(f"mail/{name}.txt")
 
 
 def _value(value):

@@ -92,17 +92,14 @@ def _subject_header(subject: str) -> str:
     subject = " ".join(subject.split())  # no line break can reach the header, and none is meaningful
     if subject.isascii():
         return _fold_ascii(subject, len("Subject: "))
-    words, chunk, size = [], [], 0
-    for character in subject:
-        width = len(character.encode("utf-8"))
-        if size + width > _WORD_BYTES:
-            words.append(chunk)
-            chunk, size = [], 0
-        chunk.append(character)
-        size += width
-    words.append(chunk)
-    encoded = (base64.b64encode("".join(word).encode("utf-8")).decode("ascii") for word in words)
-    return f"{CRLF} ".join(f"=?utf-8?b?{word}?=" for word in encoded)
+    data, words, start = subject.encode("utf-8"), [], 0
+    while start < len(data):
+        end = min(start + _WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # a continuation byte: the character goes on
+            end -= 1
+        words.append(base64.b64encode(data[start:end]).decode("ascii"))
+        start = end
+    return f"{CRLF} ".join(f"=?utf-8?b?{word}?=" for word in words)
 
 
 def _fold_ascii(value: str, used: int, width: int = 78) -> str:

@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from functools import partial
+from functools import cache, partial
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from flask import current_app
 from flask_babel import gettext as _
@@ -183,6 +184,7 @@ def _queue(session: Session, recipient: User | None, booking: Booking, occurrenc
         return False
     settings = get_settings(session)
     locale = recipient.locale or settings.default_locale
+    language = _babel_locale(locale)
     zone = ZoneInfo(settings.timezone)
     resource = booking.resource.name
     first_start = occurrences[0].start_at
@@ -190,8 +192,9 @@ def _queue(session: Session, recipient: User | None, booking: Booking, occurrenc
     mail.queue_template(
         session, to=recipient.email, locale=locale, template=template, calendar=calendar,
         subject=lambda: str(_SUBJECTS[template]) % {
-            "resource": resource, "date": format_date(first_start.astimezone(zone), "medium", locale=locale)},
-        slots=lambda: [_slot_text(start, end, zone, locale) for start, end in slots],
+            "resource": resource,
+            "date": format_date(first_start.astimezone(zone), "medium", locale=language)},
+        slots=lambda: [_slot_text(start, end, zone, language) for start, end in slots],
         name=recipient.name, resource=resource, place=_place(booking),
         structure=booking.structure.name, title=booking.title, count=len(occurrences),
         more=max(0, len(occurrences) - MAX_LISTED_DATES), invitation=calendar is not None,
@@ -199,7 +202,13 @@ def _queue(session: Session, recipient: User | None, booking: Booking, occurrenc
     return True
 
 
-def _slot_text(start: datetime, end: datetime, zone: ZoneInfo, locale: str) -> str:
+@cache
+def _babel_locale(name: str) -> Locale:
+    # Babel parses a locale's name again at every date it formats
+    return Locale.parse(name)
+
+
+def _slot_text(start: datetime, end: datetime, zone: ZoneInfo, locale: Locale) -> str:
     """"Tuesday 10 March 2026, 10:00–11:00" on the network's clock (both dates when it spans days), with
     the msgids of the booking pages."""
     start, end = start.astimezone(zone), end.astimezone(zone)

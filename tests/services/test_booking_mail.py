@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from flask import render_template_string
 from sqlalchemy import event
 
 from mutualise import mail
@@ -234,6 +235,27 @@ def test_each_recipient_reads_the_mail_in_their_own_language(smtp_server, make, 
     assert "lundi 9 mars 2026, 10:00–11:00" in text_of(message)
     assert "9 mars 2026" in message["Subject"]
     assert "Monday" not in text_of(message)
+
+
+def test_mails_in_two_languages_keep_their_own_words_and_leave_the_pages_alone(app, smtp_server, make,
+                                                                                people, now):
+    # each language's mail templates have their own catalogue: neither may leak into the other, nor into
+    # the pages' templates, which follow the request's language
+    db.session.add(NetworkSettings(id=1, default_locale="fr"))
+    people["member"].locale = None
+    db.session.commit()
+    resource = make.resource()
+    book(people, now, resource)
+    people["member"].locale = "en"
+    db.session.commit()
+    book(people, now, resource, start=MONDAY + timedelta(days=1))
+    french, english = smtp_server.messages()
+    assert text_of(french).startswith("Bonjour Léa Martin,")
+    assert text_of(english).startswith("Hello Léa Martin,")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string('{{ _("Hello %(name)s,", name="Léa") }}') == "Hello Léa,"
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert render_template_string('{{ _("Hello %(name)s,", name="Léa") }}') == "Bonjour Léa,"
 
 
 # Reminders, from the command line as cron runs them
