@@ -9,12 +9,14 @@ Prints bookings/s, p50/p95 latency, the rate of /me and the ratio of the two.
     .venv/bin/python bench/booking_create.py [--seconds 10] [--clients 8] [--workers 2]
                                              [--worker-class sync gthread] [--threads 4]
                                              [--backend sqlite|postgresql] [--own-structures]
-                                             [--mail immediate|deferred]
+                                             [--mail immediate|deferred] [--client lean|http.client]
     .venv/bin/python bench/booking_create.py --profile 500   # cProfile of 500 bookings, in-process
     .venv/bin/python bench/booking_create.py --cpu 5         # CPU and statements per request, in-process
 
 The clients run on the same machine as the server and take part of its CPU, as they would on a two-core
-box; the figures are what one such box sustains, not the server alone.
+box; the figures are what one such box sustains, not the server alone. They write their requests on plain
+sockets (bench/http_load.py), which takes a quarter of http.client's CPU; `--client http.client` measures
+as the figures before 2026-12-07 did.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from booking_inprocess import cpu, profile  # noqa: E402
 from databases import database  # noqa: E402
+from http_load import LeanConnection  # noqa: E402
 
 TARGET_PER_SECOND = 300
 
@@ -198,18 +201,35 @@ class Tally:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000 if ordered else 0.0
 
 
-def hammer(address: str, tokens: list[str], seconds: float, next_request) -> Tally:
+class StdlibConnection:
+    """The same requests through http.client (`--client http.client`, the generator of the figures before
+    2026-12-07): four times the client CPU of LeanConnection."""
+
+    def __init__(self, address: str, token: str):
+        self.connection, self.token = http.client.HTTPConnection(address, timeout=30), token
+
+    def request(self, method: str, path: str, body: dict | None = None) -> int:
+        return call(self.connection, self.token, method, path, body)[0]
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+CLIENTS = {"lean": LeanConnection, "http.client": StdlibConnection}
+
+
+def hammer(address: str, tokens: list[str], seconds: float, next_request, client_kind: str = "lean") -> Tally:
     """Each token in its own thread sends `next_request(index of the token)` -> (method, path, body)
     until time is up."""
     tally = Tally()
     stop_at = time.monotonic() + seconds
 
     def client(index: int, token: str) -> None:
-        connection = http.client.HTTPConnection(address, timeout=30)
+        connection = CLIENTS[client_kind](address, token)
         while time.monotonic() < stop_at:
             method, path, body = next_request(index)
             started = time.perf_counter()
-            status, _ = call(connection, token, method, path, body)
+            status = connection.request(method, path, body)
             tally.add(status, time.perf_counter() - started)
         connection.close()
 
@@ -258,13 +278,15 @@ def cpu_per_request(server: Server, run) -> tuple[Tally, float, float]:
 def measure(instance: Instance, server: Server, args, start: datetime) -> None:
     clients, address = instance.tokens[:args.clients], server.address
     made, made_server, made_client = cpu_per_request(
-        server, lambda: hammer(address, clients, args.seconds, distinct_slots(instance, start)))
+        server, lambda: hammer(address, clients, args.seconds, distinct_slots(instance, start), args.client))
     reads, read_server, read_client = cpu_per_request(
-        server, lambda: hammer(address, clients, args.seconds, lambda client: ("GET", "/api/v1/me", None)))
+        server, lambda: hammer(address, clients, args.seconds, lambda client: ("GET", "/api/v1/me", None),
+                               args.client))
     created = made.statuses.get(201, 0)
     booking_rate, read_rate = created / args.seconds, sum(reads.statuses.values()) / args.seconds
     print(f"  POST /api/v1/bookings {booking_rate:7.0f} bookings/s  p50 {made.percentile(50):6.1f} ms  "
-          f"p95 {made.percentile(95):6.1f} ms  answers {dict(sorted(made.statuses.items()))}")
+          f"p95 {made.percentile(95):6.1f} ms  p99 {made.percentile(99):6.1f} ms  "
+          f"max {made.percentile(100):6.1f} ms  answers {dict(sorted(made.statuses.items()))}")
     print(f"    CPU per booking: server {made_server:.1f} ms, client {made_client:.1f} ms")
     print(f"  GET  /api/v1/me       {read_rate:7.0f} requests/s  p50 {reads.percentile(50):6.1f} ms  "
           f"p95 {reads.percentile(95):6.1f} ms  answers {dict(sorted(reads.statuses.items()))}")
@@ -282,6 +304,8 @@ def main() -> None:
     parser.add_argument("--worker-class", nargs="+", default=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--resources", type=int, default=200)
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="lean",
+                        help="the load generator's HTTP client: bench/http_load.py or the standard library's")
     parser.add_argument("--profile", type=int, metavar="BOOKINGS", help="profile in-process instead")
     parser.add_argument("--cpu", type=int, metavar="ROUNDS",
                         help="CPU and statements per request in-process instead (rounds of --per-round)")
@@ -312,7 +336,7 @@ def main() -> None:
             print(f"gunicorn {args.workers} workers, {worker_class}"
                   f"{f' x {threads} threads' if worker_class == 'gthread' else ''}; {args.clients} clients "
                   f"({'a structure each' if args.own_structures else 'one structure'}), "
-                  f"{args.seconds:.0f} s each; {args.backend}; mail {args.mail}")
+                  f"{args.seconds:.0f} s each; {args.backend}; mail {args.mail}; client {args.client}")
             with gunicorn(instance, workers=args.workers, worker_class=worker_class,
                           threads=threads) as server:
                 measure(instance, server, args, start)
