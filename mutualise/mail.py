@@ -97,8 +97,9 @@ def _mail_template(name: str, locale: str) -> Template:
     environments = current_app.extensions["mutualise_mail_jinja"]
     environment = environments.get(locale)
     if environment is None:
-        environment = Environment(loader=current_app.jinja_env.loader, extensions=["jinja2.ext.i18n"],
-                                  autoescape=False)
+        pages = current_app.jinja_env
+        environment = Environment(loader=pages.loader, extensions=["jinja2.ext.i18n"], autoescape=False,
+                                  auto_reload=pages.auto_reload)
         environment.install_gettext_translations(get_translations(), newstyle=True)
         environments[locale] = environment
     return environment.get_template(f"mail/{name}.txt")
