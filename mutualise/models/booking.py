@@ -104,6 +104,10 @@ class Booking(db.Model):
         CheckConstraint("odometer_in IS NULL OR (odometer_out IS NOT NULL AND odometer_in >= odometer_out)",
                         name="odometer_in_after_out"),
         Index("ix_bookings_resource_time", "resource_id", "start_at", "blocked_until"),
+        # what overlaps a period, by resource (slot checks, stock trigger, calendars on SQLite) and by
+        # structure (quotas): bookings ending after its start, so the history is never read (migration 0008)
+        Index("ix_bookings_resource_until", "resource_id", "blocked_until", "start_at"),
+        Index("ix_bookings_structure_until", "structure_id", "end_at", "start_at"),
         # usage allocation keys sum the confirmed bookings of a period (migration 0006 says why)
         Index("ix_bookings_confirmed_until", "status", "blocked_until",
               postgresql_where=text("status = 'confirmed'"), sqlite_where=text("status = 'confirmed'")),
