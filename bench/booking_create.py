@@ -4,7 +4,7 @@ A fresh SQLite database in a temporary instance folder (`flask db upgrade`, then
 and many resources created through the services), served by gunicorn (2 workers, sync then gthread).
 Client threads, each with their own bearer token, POST /api/v1/bookings for distinct hourly slots that
 never conflict (many resources x many slots) for a fixed time, then GET /api/v1/me for the same time.
-Prints bookings/s, p50/p95 latency, the rate of /me and the ratio of the two.
+Prints bookings/s, p50/p95/p99/max latency, the rate of /me and the ratio of the two.
 
     .venv/bin/python bench/booking_create.py [--seconds 10] [--clients 8] [--workers 2]
                                              [--worker-class sync gthread] [--threads 4]
@@ -15,8 +15,8 @@ Prints bookings/s, p50/p95 latency, the rate of /me and the ratio of the two.
 
 The clients run on the same machine as the server and take part of its CPU, as they would on a two-core
 box; the figures are what one such box sustains, not the server alone. They write their requests on plain
-sockets (bench/http_load.py), which takes a quarter of http.client's CPU; `--client http.client` measures
-as the figures before 2026-12-07 did.
+sockets (bench/http_load.py), which takes half of http.client's CPU; `--client http.client` measures as
+the figures before 2026-12-07 did.
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ class Tally:
 
 class StdlibConnection:
     """The same requests through http.client (`--client http.client`, the generator of the figures before
-    2026-12-07): four times the client CPU of LeanConnection."""
+    2026-12-07): twice the client CPU of LeanConnection."""
 
     def __init__(self, address: str, token: str):
         self.connection, self.token = http.client.HTTPConnection(address, timeout=30), token
