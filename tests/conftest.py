@@ -101,6 +101,14 @@ def backend(app) -> str:
     return db.engine.dialect.name
 
 
+@pytest.fixture(autouse=True)
+def _sqlite_only(request):
+    """`@pytest.mark.sqlite_only(reason)`: the test is skipped on PostgreSQL, saying why."""
+    marker = request.node.get_closest_marker("sqlite_only")
+    if marker is not None and request.getfixturevalue("backend") != "sqlite":
+        pytest.skip(marker.args[0])
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from functools import cache, partial
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -184,7 +185,6 @@ def _queue(session: Session, recipient: User | None, booking: Booking, occurrenc
         return False
     settings = get_settings(session)
     locale = recipient.locale or settings.default_locale
-    language = _babel_locale(locale)
     zone = ZoneInfo(settings.timezone)
     resource = booking.resource.name
     first_start = occurrences[0].start_at
@@ -193,19 +193,13 @@ def _queue(session: Session, recipient: User | None, booking: Booking, occurrenc
         session, to=recipient.email, locale=locale, template=template, calendar=calendar,
         subject=lambda: str(_SUBJECTS[template]) % {
             "resource": resource,
-            "date": format_date(first_start.astimezone(zone), "medium", locale=language)},
-        slots=lambda: [_slot_text(start, end, zone, language) for start, end in slots],
+            "date": format_date(first_start.astimezone(zone), "medium", locale=get_locale())},
+        slots=lambda: [_slot_text(start, end, zone, get_locale()) for start, end in slots],
         name=recipient.name, resource=resource, place=_place(booking),
         structure=booking.structure.name, title=booking.title, count=len(occurrences),
         more=max(0, len(occurrences) - MAX_LISTED_DATES), invitation=calendar is not None,
         link=mail.external_url("bookings.show", booking_id=booking.id), **context)
     return True
-
-
-@cache
-def _babel_locale(name: str) -> Locale:
-    # Babel parses a locale's name again at every date it formats
-    return Locale.parse(name)
 
 
 def _slot_text(start: datetime, end: datetime, zone: ZoneInfo, locale: Locale) -> str:

@@ -18,10 +18,7 @@ MONDAY = datetime(2026, 3, 9, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))  # `now` i
 STEP = 10  # SQLite instructions between two calls of the progress handler
 
 
-@pytest.fixture
-def sqlite_only(backend):
-    if backend != "sqlite":
-        pytest.skip("PostgreSQL finds overlaps through the GiST index of migration 0002")
+pytestmark = pytest.mark.sqlite_only("PostgreSQL finds overlaps through the GiST index of migration 0002")
 
 
 def add_history(resource, structure, user, count: int) -> None:
@@ -54,7 +51,7 @@ def steps_to_book(resource, structure, user, now) -> int:
     return steps[0]
 
 
-def test_a_long_history_costs_a_booking_nothing(sqlite_only, make, now):
+def test_a_long_history_costs_a_booking_nothing(make, now):
     old_hand, newcomer = make.structure(name="Since 2024"), make.structure(name="Since today")
     user = make.user(structures=[old_hand, newcomer])
     for structure in (old_hand, newcomer):  # each checked against hours per month and open bookings
@@ -69,7 +66,7 @@ def test_a_long_history_costs_a_booking_nothing(sqlite_only, make, now):
     assert with_history < 2 * without
 
 
-def test_overlaps_are_found_by_their_end_and_ranges_of_starts_by_their_start(sqlite_only, app):
+def test_overlaps_are_found_by_their_end_and_ranges_of_starts_by_their_start(app):
     overlap = db.session.execute(text(
         "EXPLAIN QUERY PLAN SELECT id FROM bookings WHERE resource_id = 1 AND status IN ('pending', "
         "'confirmed') AND start_at < '2026-03-09' AND blocked_until > '2026-03-08'")).all()

@@ -19,11 +19,8 @@ from mutualise.services.accounts import create_api_token, user_for_api_token
 from mutualise.services.locks import begin_writing
 from mutualise.services.settings import get_settings
 
-
-@pytest.fixture
-def sqlite_only(backend):
-    if backend != "sqlite":
-        pytest.skip("PostgreSQL serialises bookings with row locks, not with the transaction's start")
+pytestmark = pytest.mark.sqlite_only(
+    "PostgreSQL serialises bookings with row locks, not with the transaction's start")
 
 
 @pytest.fixture
@@ -79,7 +76,7 @@ def position(statements: list[str], start: str) -> int:
 
 
 def test_a_booking_request_is_authenticated_and_read_before_it_waits_for_the_write_lock(
-        sqlite_only, client, make, people, statements):
+        client, make, people, statements):
     structure, member = people
     room = make.resource()
     headers, body = bearer(member, used_now=True), booking_body(room, structure)
@@ -100,7 +97,7 @@ def test_a_booking_request_is_authenticated_and_read_before_it_waits_for_the_wri
                                                                "SELECT structures.", "SELECT api_tokens."))]
 
 
-def test_the_web_booking_form_takes_the_write_lock_late_too(sqlite_only, client, make, people, login,
+def test_the_web_booking_form_takes_the_write_lock_late_too(client, make, people, login,
                                                             statements):
     structure, member = people
     room = make.resource()
@@ -120,7 +117,7 @@ def test_the_web_booking_form_takes_the_write_lock_late_too(sqlite_only, client,
     assert not [s for s in statements[lock:] if s.startswith(("SELECT users.", "SELECT resources."))]
 
 
-def test_other_write_requests_still_begin_as_writers(sqlite_only, client, make, people, statements):
+def test_other_write_requests_still_begin_as_writers(client, make, people, statements):
     structure, member = people
     room = make.resource()
     headers = bearer(member, used_now=True)
@@ -134,7 +131,7 @@ def test_other_write_requests_still_begin_as_writers(sqlite_only, client, make, 
 
 
 def test_a_token_due_for_its_last_use_note_makes_the_request_a_writer_before_it_writes(
-        sqlite_only, client, make, people, statements):
+        client, make, people, statements):
     structure, member = people
     room = make.resource()
     headers, body = bearer(member, used_now=False), booking_body(room, structure)
@@ -149,7 +146,7 @@ def test_a_token_due_for_its_last_use_note_makes_the_request_a_writer_before_it_
     assert statements.count("BEGIN IMMEDIATE") == 1  # lock_for_booking finds the writer already there
 
 
-def test_a_read_transaction_cannot_write_once_another_writer_has_committed(sqlite_only, make):
+def test_a_read_transaction_cannot_write_once_another_writer_has_committed(make):
     """What begin_writing is for: SQLite refuses at once the first write of a transaction whose snapshot
     another writer has moved past (SQLITE_BUSY_SNAPSHOT), so waiting would not help."""
     structure = make.structure(name="Before")
@@ -163,8 +160,7 @@ def test_a_read_transaction_cannot_write_once_another_writer_has_committed(sqlit
     db.session.rollback()
 
 
-def test_begin_writing_moves_a_read_transaction_past_other_writers_and_keeps_its_objects(
-        sqlite_only, make, statements):
+def test_begin_writing_moves_a_read_transaction_past_other_writers_and_keeps_its_objects(make, statements):
     structure = make.structure(name="Before")
     db.session.commit()
     loaded = db.session.get(Structure, structure.id)
@@ -182,7 +178,7 @@ def test_begin_writing_moves_a_read_transaction_past_other_writers_and_keeps_its
     assert db.session.scalar(select(Structure.name).where(Structure.id == structure.id)) == "Elsewhere"
 
 
-def test_begin_writing_expires_what_was_read_unless_told_to_keep_it(sqlite_only, make):
+def test_begin_writing_expires_what_was_read_unless_told_to_keep_it(make):
     structure = make.structure(name="Before")
     db.session.commit()
     loaded = db.session.get(Structure, structure.id)
@@ -195,7 +191,7 @@ def test_begin_writing_expires_what_was_read_unless_told_to_keep_it(sqlite_only,
     db.session.rollback()
 
 
-def test_begin_writing_never_commits_a_write_made_outside_the_orm(sqlite_only, make):
+def test_begin_writing_never_commits_a_write_made_outside_the_orm(make):
     structure = make.structure(name="Before")
     db.session.commit()
     db.session.execute(text("UPDATE structures SET name = 'Half done' WHERE id = :id"), {"id": structure.id})
@@ -206,7 +202,7 @@ def test_begin_writing_never_commits_a_write_made_outside_the_orm(sqlite_only, m
     assert db.session.scalar(select(Structure.name).where(Structure.id == structure.id)) == "Before"
 
 
-def test_noting_a_tokens_use_on_an_old_snapshot_waits_for_the_lock_instead_of_failing(sqlite_only, make,
+def test_noting_a_tokens_use_on_an_old_snapshot_waits_for_the_lock_instead_of_failing(make,
                                                                                    people):
     structure, member = people
     token, secret = create_api_token(db.session, member, datetime.now(UTC), "test")

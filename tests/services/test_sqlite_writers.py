@@ -37,9 +37,8 @@ def turn_is_taken(tmp_path) -> bool:
     return False
 
 
-def test_the_app_connections_queue_and_keep_their_pragmas(app, backend):
-    if backend != "sqlite":
-        pytest.skip("the writer queue and these pragmas are SQLite's")
+@pytest.mark.sqlite_only("the writer queue and these pragmas are SQLite's")
+def test_the_app_connections_queue_and_keep_their_pragmas(app):
     with db.engine.connect() as connection:
         dbapi_connection = connection.connection.dbapi_connection
         assert isinstance(dbapi_connection, QueuedWriterConnection)
